@@ -1,0 +1,54 @@
+"""Browser routes behind the JWT authorizer: the Gmail card (connect, status, disconnect), emails and profile."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from gmail_integration.bootstrap import bootstrap
+from gmail_integration.http.errors import NotFoundError
+from gmail_integration.http.identity import current_workspace
+from gmail_integration.http.resolver import make_resolver
+from gmail_integration.models.api import EmailPage, EmailView, StatusView
+from gmail_integration.models.types import Identifier
+from gmail_integration.observability import logger, metrics, tracer
+from gmail_integration.settings import get_settings
+
+app = make_resolver(get_settings().frontend_origin)
+Workspace = Annotated[str, Depends(current_workspace)]
+
+
+@app.get("/gmail/status")
+def gmail_status(workspace_id: Workspace) -> StatusView:
+    status = bootstrap().get_mailbox_status(workspace_id)
+    return StatusView(
+        status=status.status, email=status.email, connected_at=status.connected_at, last_error=status.last_error
+    )
+
+
+@app.get("/emails")
+def list_emails(
+    workspace_id: Workspace,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[Identifier | None, Query()] = None,
+) -> EmailPage:
+    records, next_cursor = bootstrap().emails.list_page(workspace_id, limit, cursor)
+    return EmailPage(items=[EmailView.of(r) for r in records], next_cursor=next_cursor)
+
+
+@app.get("/emails/<activity_id>")
+def get_email(workspace_id: Workspace, activity_id: Annotated[Identifier, Path()]) -> EmailView:
+    record = bootstrap().emails.get(workspace_id, activity_id)
+    if record is None:
+        raise NotFoundError("No email with this activity id in your workspace.")
+    return EmailView.of(record)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,62 @@
+"""Key builders of the single table. Every access pattern of design.md is one GetItem or one Query on these.
+
+| item         | pk            | sk               | gsi1pk (sparse)               | gsi1sk                    |
+|--------------|---------------|------------------|-------------------------------|---------------------------|
+| connection   | WS#<ws>       | CONNECTION       | MAILBOXES#<shard> (connected) | <ws>                      |
+| profile      | WS#<ws>       | PROFILE          |                               |                           |
+| billing gate | WS#<ws>       | BILLING          |                               |                           |
+| agent gate   | WS#<ws>       | AGENT#<agent>    |                               |                           |
+| email        | WS#<ws>       | EMAIL#<activity> | PARKED#<ws> (while parked)    | <reason>#<approved>#<act> |
+|              |               |                  | THREAD#<ws>#<thread> (sent)   | <sent_at>#<activity>      |
+| OAuth state  | STATE#<nonce> | STATE            |                               |                           |
+
+An email is parked only before it is sent and tracked by thread only after, so one overloaded index serves both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+MAILBOX_SHARDS = 16
+"""Connected mailboxes are spread over this many index partitions so that a huge fleet never lands on one."""
+
+
+def workspace_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}"
+
+
+CONNECTION_SK = "CONNECTION"
+PROFILE_SK = "PROFILE"
+BILLING_SK = "BILLING"
+EMAIL_SK_PREFIX = "EMAIL#"
+
+
+def agent_sk(agent_id: str) -> str:
+    return f"AGENT#{agent_id}"
+
+
+def email_sk(activity_id: str) -> str:
+    return f"{EMAIL_SK_PREFIX}{activity_id}"
+
+
+def mailbox_shard(workspace_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(workspace_id.encode()).digest()[:4], "big") % MAILBOX_SHARDS
+
+
+def mailboxes_gsi1pk(shard: int) -> str:
+    return f"MAILBOXES#{shard}"
+
+
+def parked_gsi1pk(workspace_id: str) -> str:
+    return f"PARKED#{workspace_id}"
+
+
+def thread_gsi1pk(workspace_id: str, thread_id: str) -> str:
+    return f"THREAD#{workspace_id}#{thread_id}"
+
+
+def state_pk(nonce_hash: str) -> str:
+    return f"STATE#{nonce_hash}"
+
+
+STATE_SK = "STATE"

@@ -1,0 +1,1 @@
+"""Telling upstream systems what happened, through the service's EventBridge bus."""

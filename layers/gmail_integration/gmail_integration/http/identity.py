@@ -1,0 +1,31 @@
+"""The caller's workspace, read from the claims that API Gateway's JWT authorizer verified.
+
+Never from the body, the query or a header the browser controls: a user can only ever act on their own workspace.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.request import Request
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from pydantic import TypeAdapter, ValidationError
+
+from gmail_integration.http.errors import UnauthorizedError
+from gmail_integration.models.types import Identifier
+from gmail_integration.settings import get_settings
+
+_IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
+
+
+def workspace_from_claims(claims: dict[str, object], claim: str) -> str:
+    value = claims.get(claim)
+    try:
+        return _IDENTIFIER.validate_python(value)
+    except ValidationError as exc:
+        raise UnauthorizedError("Your sign-in does not name a workspace.") from exc
+
+
+def current_workspace(request: Request) -> str:
+    """A Depends() provider for routes behind the JWT authorizer."""
+    event = request.resolved_event
+    assert isinstance(event, APIGatewayProxyEventV2)
+    return workspace_from_claims(event.request_context.authorizer.jwt_claim, get_settings().workspace_claim)

@@ -1,0 +1,49 @@
+"""Answers of the HTTP API. Field names are contracts that the web app and upstream systems read (design.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from gmail_integration.models.domain import ConnectionStatus, EmailRecord, EmailStatus
+
+
+class StatusView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: ConnectionStatus
+    email: str | None = None
+    connected_at: datetime | None = None
+    last_error: str | None = None
+
+
+class EmailView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    activity_id: str
+    agent_id: str
+    status: EmailStatus
+    reason: str | None
+    reason_message: str | None
+    to_email: str
+    subject: str
+    gmail_message_id: str | None
+    gmail_thread_id: str | None
+    message_id: str | None
+    in_reply_to_activity_id: str | None
+    approved_at: datetime
+    sent_at: datetime | None
+    replied_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, record: EmailRecord) -> EmailView:
+        return cls.model_validate(record.model_dump(exclude={"workspace_id", "command"}))
+
+
+class EmailPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[EmailView]
+    next_cursor: str | None = None

@@ -1,0 +1,117 @@
+"""What the service knows about a workspace: its Gmail connection, its emails and their lifecycle, its gates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class EmailStatus(StrEnum):
+    """The lifecycle of one approved email (one activity), as the activity list shows it."""
+
+    EMAIL_READY = "EMAIL_READY"
+    SENDING = "SENDING"
+    SENT = "SENT"
+    REPLIED = "REPLIED"
+    AUTO_REPLIED = "AUTO_REPLIED"
+    BOUNCED = "BOUNCED"
+    FAILED = "FAILED"
+
+
+class ParkReason(StrEnum):
+    """Why an approved email waits in Email Ready: each is a gate a person can open."""
+
+    GMAIL_NOT_CONNECTED = "gmail_not_connected"
+    GMAIL_NEEDS_RECONNECT = "gmail_needs_reconnect"
+    BILLING_PAST_DUE = "billing_past_due"
+    AGENT_INACTIVE = "agent_inactive"
+    DAILY_LIMIT_REACHED = "daily_limit_reached"
+
+
+PARK_REASON_MESSAGES: dict[ParkReason, str] = {
+    ParkReason.GMAIL_NOT_CONNECTED: "Gmail is not connected. Connect it in Settings > Integrations.",
+    ParkReason.GMAIL_NEEDS_RECONNECT: (
+        "OutSales lost access to the connected Gmail account. Reconnect Gmail in Settings > Integrations."
+    ),
+    ParkReason.BILLING_PAST_DUE: "A past-due payment blocks email sending. Settle the payment to resume sending.",
+    ParkReason.AGENT_INACTIVE: "The agent is not active. Set it to Active in its Settings tab.",
+    ParkReason.DAILY_LIMIT_REACHED: "Gmail's daily sending limit was reached. Sending resumes automatically tomorrow.",
+}
+
+
+class ConnectionStatus(StrEnum):
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    NEEDS_RECONNECT = "needs_reconnect"
+
+
+class BillingStatus(StrEnum):
+    CURRENT = "current"
+    PAST_DUE = "past_due"
+
+
+class Connection(BaseModel):
+    """A workspace's Gmail connection; the refresh token stays encrypted (KMS, context = workspace)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str
+    email: str
+    status: ConnectionStatus
+    connected_at: datetime
+    refresh_token_ciphertext: bytes
+    scopes: tuple[str, ...]
+    history_id: str | None = None
+    last_error: str | None = None
+
+
+class Gates(BaseModel):
+    """The three send gates of the product page's troubleshooting, read together at send time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    connection_status: ConnectionStatus
+    billing: BillingStatus = BillingStatus.CURRENT
+    agent_active: bool = True
+
+    def closed_by(self) -> ParkReason | None:
+        """The first closed gate, in the order the product page asks a person to check them."""
+        if self.connection_status is ConnectionStatus.DISCONNECTED:
+            return ParkReason.GMAIL_NOT_CONNECTED
+        if self.connection_status is ConnectionStatus.NEEDS_RECONNECT:
+            return ParkReason.GMAIL_NEEDS_RECONNECT
+        if self.billing is BillingStatus.PAST_DUE:
+            return ParkReason.BILLING_PAST_DUE
+        if not self.agent_active:
+            return ParkReason.AGENT_INACTIVE
+        return None
+
+
+class EmailRecord(BaseModel):
+    """One approved email as the service tracks it, from approval to reply.
+
+    ``command`` keeps the approved message itself while the email waits, so that opening a gate can put it back on
+    the send queue; it is dropped once Gmail has the email.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str
+    activity_id: str
+    agent_id: str
+    status: EmailStatus
+    reason: str | None = None
+    reason_message: str | None = None
+    to_email: str
+    subject: str
+    in_reply_to_activity_id: str | None = None
+    gmail_message_id: str | None = None
+    gmail_thread_id: str | None = None
+    message_id: str | None = None
+    approved_at: datetime
+    sent_at: datetime | None = None
+    replied_at: datetime | None = None
+    updated_at: datetime
+    command: str | None = None

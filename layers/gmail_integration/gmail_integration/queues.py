@@ -1,0 +1,30 @@
+"""SQS adapters: the send queue (re-drive), the poll queue (fan-out) and the send dead-letter queue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gmail_integration.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+
+class SqsDeadLetters:
+    """Puts a message that can never succeed on the dead-letter queue at once, with its reason as an attribute."""
+
+    def __init__(self, client: SQSClient, dlq_url: str) -> None:
+        self._client = client
+        self._dlq_url = dlq_url
+
+    def dead_letter(self, body: str, reason: str) -> None:
+        if not self._dlq_url:
+            # Without a configured DLQ the message must not be acknowledged: raising keeps it on the queue, whose
+            # redrive policy takes it to the DLQ after maxReceiveCount.
+            raise RuntimeError("SEND_DLQ_URL is not configured")
+        self._client.send_message(
+            QueueUrl=self._dlq_url,
+            MessageBody=body,
+            MessageAttributes={"failure_reason": {"DataType": "String", "StringValue": reason[:1000]}},
+        )
+        logger.info("message dead-lettered")

@@ -1,0 +1,75 @@
+"""Reading one send-queue message: a valid one goes to the send use case, a poison one is set aside, visibly.
+
+A message that can never be valid is not worth eight redeliveries: it goes straight to the dead-letter queue with
+its reason (which raises the alarm), and, when its workspace and activity can be read, its email shows FAILED.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.types import Identifier
+from gmail_integration.observability import count, logger
+from gmail_integration.sending.ports import DeadLetters, EmailRepository
+from gmail_integration.sending.send_email import SendEmail, SendOutcome
+
+_IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """A short reason a person can act on, naming the fields without echoing their values (which may be bodies)."""
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False)[:5]:
+        where = ".".join(str(p) for p in error["loc"]) or "message"
+        parts.append(f"{where}: {error['msg']}")
+    return "invalid send message (" + "; ".join(parts) + ")"
+
+
+def _usable_id(payload: Any, key: str) -> str | None:
+    value = payload.get(key) if isinstance(payload, dict) else None
+    try:
+        return _IDENTIFIER.validate_python(value)
+    except ValidationError:
+        return None
+
+
+@dataclass(frozen=True)
+class ProcessSendMessage:
+    send_email: SendEmail
+    emails: EmailRepository
+    dead_letters: DeadLetters
+    clock: Callable[[], datetime]
+
+    def __call__(self, body: str) -> SendOutcome | None:
+        try:
+            command = SendEmailV1.model_validate_json(body)
+        except ValidationError as exc:
+            self._reject(body, exc)
+            return None
+        logger.append_keys(workspace_id=command.workspace_id, activity_id=command.activity_id)
+        try:
+            return self.send_email(command)
+        finally:
+            logger.remove_keys(["workspace_id", "activity_id"])
+
+    def _reject(self, body: str, exc: ValidationError) -> None:
+        reason = describe_errors(exc)
+        try:
+            payload: Any = json.loads(body)
+        except ValueError:
+            payload = None
+        workspace_id, activity_id = _usable_id(payload, "workspace_id"), _usable_id(payload, "activity_id")
+        logger.error(
+            "send message rejected", extra={"reason": reason, "workspace_id": workspace_id, "activity_id": activity_id}
+        )
+        count("InvalidSendMessages")
+        if workspace_id and activity_id:
+            self.emails.mark_invalid(workspace_id, activity_id, reason, self.clock())
+        self.dead_letters.dead_letter(body, reason)
