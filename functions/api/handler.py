@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.depends import Depends
@@ -10,23 +11,33 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.http.errors import NotFoundError
-from gmail_integration.http.identity import current_workspace
+from gmail_integration.http.identity import api_domain, current_user, current_workspace
 from gmail_integration.http.resolver import make_resolver
-from gmail_integration.models.api import EmailPage, EmailView, StatusView
+from gmail_integration.models.api import ConnectStarted, EmailPage, EmailView, StatusView
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import logger, metrics, tracer
 from gmail_integration.settings import get_settings
 
 app = make_resolver(get_settings().frontend_origin)
 Workspace = Annotated[str, Depends(current_workspace)]
+User = Annotated[str, Depends(current_user)]
+ApiDomain = Annotated[str, Depends(api_domain)]
+
+
+@app.post("/gmail/connect")
+def connect(workspace_id: Workspace, user_id: User, domain: ApiDomain) -> ConnectStarted:
+    return ConnectStarted(authorization_url=bootstrap().start_connect()(workspace_id, user_id, domain))
 
 
 @app.get("/gmail/status")
 def gmail_status(workspace_id: Workspace) -> StatusView:
-    status = bootstrap().get_mailbox_status(workspace_id)
-    return StatusView(
-        status=status.status, email=status.email, connected_at=status.connected_at, last_error=status.last_error
-    )
+    return StatusView(**asdict(bootstrap().get_mailbox_status(workspace_id)))
+
+
+@app.delete("/gmail/connection")
+def disconnect(workspace_id: Workspace) -> StatusView:
+    bootstrap().disconnect()(workspace_id)
+    return StatusView(**asdict(bootstrap().get_mailbox_status(workspace_id)))
 
 
 @app.get("/emails")

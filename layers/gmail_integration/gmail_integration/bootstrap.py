@@ -1,7 +1,8 @@
 """The composition root: the one place that builds real adapters and hands them to the use cases.
 
-Built once per warm container (``bootstrap()`` is cached), so clients and caches live across invocations.
-Tests build a ``Container`` with fakes, or let ``bootstrap()`` wire the real adapters against the local stack.
+Built once per warm container (``bootstrap()`` is cached), so clients, the parsed Gmail discovery document and
+the decrypted-token cache live across invocations. Tests build a ``Container`` and replace attributes with fakes,
+or let it wire the real adapters against the local stack.
 """
 
 from __future__ import annotations
@@ -12,14 +13,23 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
+from aws_lambda_powertools.utilities.parameters import get_secret
+from pydantic import SecretStr
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
-from gmail_integration.dal.emails import DynamoEmailRepository
+from gmail_integration.dal.emails import DynamoEmailRepository, DynamoParkedEmails
 from gmail_integration.dal.gates import DynamoGateReader
+from gmail_integration.dal.states import DynamoStateStore
 from gmail_integration.events.eventbridge import EventBridgePublisher
+from gmail_integration.gmail.gateway import GoogleGmailGateway
+from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
+from gmail_integration.mailbox.disconnect import Disconnect
 from gmail_integration.mailbox.status import GetMailboxStatus
-from gmail_integration.queues import SqsDeadLetters
+from gmail_integration.mailbox.vault import KmsTokenVault
+from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
+from gmail_integration.queues import SqsDeadLetters, SqsQueue
 from gmail_integration.sending.intake import ProcessSendMessage
+from gmail_integration.sending.redrive import RedriveParked
 from gmail_integration.sending.send_email import SendEmail
 from gmail_integration.settings import Settings, get_settings
 
@@ -28,6 +38,9 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb import DynamoDBServiceResource
     from mypy_boto3_dynamodb.service_resource import Table
+
+SECRET_MAX_AGE_S = 300
+"""A rotated client secret reaches every warm container within five minutes."""
 
 
 def utc_now() -> datetime:
@@ -61,17 +74,79 @@ class Container:
         return DynamoGateReader(self.dynamodb, self.table)
 
     @cached_property
+    def states(self) -> DynamoStateStore:
+        return DynamoStateStore(self.table)
+
+    @cached_property
+    def vault(self) -> KmsTokenVault:
+        return KmsTokenVault(boto3.client("kms"), self.settings.kms_key_id)
+
+    @cached_property
     def events(self) -> EventBridgePublisher:
         return EventBridgePublisher(boto3.client("events"), self.settings.event_bus_name)
+
+    @cached_property
+    def send_queue(self) -> SqsQueue:
+        return SqsQueue(boto3.client("sqs"), self.settings.send_queue_url)
 
     @cached_property
     def dead_letters(self) -> SqsDeadLetters:
         return SqsDeadLetters(boto3.client("sqs"), self.settings.send_dlq_url)
 
+    # ---- Google adapters ----
+    def oauth_client(self) -> OAuthClient:
+        """The OAuth client, its secret read from Secrets Manager (cached by Powertools for SECRET_MAX_AGE_S)."""
+        secret = get_secret(self.settings.google_client_secret_arn, max_age=SECRET_MAX_AGE_S)
+        return OAuthClient(
+            client_id=self.settings.google_client_id,
+            client_secret=SecretStr(str(secret)),
+            auth_uri=self.settings.google_auth_uri,
+            token_uri=self.settings.google_token_uri,
+            revoke_uri=self.settings.google_revoke_uri,
+            allow_loopback_http=self.settings.google_is_local,
+        )
+
+    @property
+    def oauth(self) -> GoogleOAuth:
+        return GoogleOAuth(self.oauth_client())
+
+    @cached_property
+    def gmail(self) -> GoogleGmailGateway:
+        return GoogleGmailGateway(self.settings.gmail_api_url, self.oauth_client)
+
     # ---- use cases ----
     @cached_property
     def get_mailbox_status(self) -> GetMailboxStatus:
         return GetMailboxStatus(self.connections)
+
+    @cached_property
+    def redrive(self) -> RedriveParked:
+        return RedriveParked(parked=DynamoParkedEmails(self.table), queue=self.send_queue)
+
+    def start_connect(self) -> StartConnect:
+        return StartConnect(
+            oauth=self.oauth,
+            states=self.states,
+            clock=self.clock,
+            configured_redirect_uri=self.settings.oauth_redirect_uri,
+        )
+
+    def complete_connect(self) -> CompleteConnect:
+        return CompleteConnect(
+            oauth=self.oauth,
+            states=self.states,
+            profiles=self.gmail,
+            vault=self.vault,
+            connections=self.connections,
+            redrive=self.redrive,
+            events=self.events,
+            clock=self.clock,
+        )
+
+    def disconnect(self) -> Disconnect:
+        return Disconnect(
+            oauth=self.oauth, vault=self.vault, connections=self.connections, events=self.events, clock=self.clock
+        )
 
     @cached_property
     def send_email(self) -> SendEmail:

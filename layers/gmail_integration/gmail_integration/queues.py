@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from gmail_integration.observability import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+
+_BATCH = 10
+
+
+class QueueSendError(Exception):
+    """SQS refused some messages; the caller's unit of work fails and is retried, so nothing is lost."""
+
+
+class SqsQueue:
+    def __init__(self, client: SQSClient, url: str) -> None:
+        self._client = client
+        self._url = url
+
+    def send_many(self, bodies: Sequence[str]) -> None:
+        for start in range(0, len(bodies), _BATCH):
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start : start + _BATCH])
+            ]
+            answer = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+            failed = answer.get("Failed", [])
+            if failed:
+                raise QueueSendError(f"SQS refused {len(failed)} message(s): {sorted({f['Code'] for f in failed})}")
 
 
 class SqsDeadLetters:

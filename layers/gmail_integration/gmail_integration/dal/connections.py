@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from gmail_integration.dal import keys
-from gmail_integration.dal.items import Item, parse_time, text
-from gmail_integration.models.domain import Connection, ConnectionStatus
+from gmail_integration.dal.items import Item, iso, parse_time, text
+from gmail_integration.models.domain import NEEDS_RECONNECT_MESSAGES, Connection, ConnectionStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -16,18 +19,29 @@ def connection_key(workspace_id: str) -> dict[str, str]:
     return {"pk": keys.workspace_pk(workspace_id), "sk": keys.CONNECTION_SK}
 
 
+def _binary(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    return bytes(value.value if hasattr(value, "value") else value)
+
+
 def connection_from_item(item: Item) -> Connection:
-    ciphertext = item["refresh_token"]
     return Connection(
         workspace_id=str(item["workspace_id"]),
-        email=str(item["email"]),
         status=ConnectionStatus(str(item["status"])),
-        connected_at=parse_time(item["connected_at"]),  # type: ignore[arg-type]
-        refresh_token_ciphertext=bytes(ciphertext.value if hasattr(ciphertext, "value") else ciphertext),
+        email=text(item, "email"),
+        connected_at=parse_time(item.get("connected_at")),
+        refresh_token_ciphertext=_binary(item.get("refresh_token")),
         scopes=tuple(sorted(str(s) for s in item.get("scopes", ()))),
         history_id=text(item, "history_id"),
+        reason=text(item, "reason"),
         last_error=text(item, "last_error"),
+        user_id=text(item, "user_id"),
     )
+
+
+def _is_conditional_failure(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class DynamoConnectionRepository:
@@ -38,3 +52,63 @@ class DynamoConnectionRepository:
         answer = self._table.get_item(Key=connection_key(workspace_id), ConsistentRead=True)
         item = answer.get("Item")
         return connection_from_item(item) if item else None
+
+    def replace(self, connection: Connection) -> Connection | None:
+        """Stores a fresh connection (connect or reconnect) and returns the one it replaced, read atomically."""
+        assert connection.status is ConnectionStatus.CONNECTED
+        assert connection.connected_at is not None
+        item: Item = {
+            **connection_key(connection.workspace_id),
+            "workspace_id": connection.workspace_id,
+            "status": connection.status.value,
+            "email": connection.email,
+            "connected_at": iso(connection.connected_at),
+            "refresh_token": connection.refresh_token_ciphertext,
+            "scopes": set(connection.scopes),
+            "history_id": connection.history_id,
+            "user_id": connection.user_id,
+            # The sparse index of connected mailboxes, which the poll scheduler walks.
+            "gsi1pk": keys.mailboxes_gsi1pk(keys.mailbox_shard(connection.workspace_id)),
+            "gsi1sk": connection.workspace_id,
+        }
+        answer = self._table.put_item(Item={k: v for k, v in item.items() if v is not None}, ReturnValues="ALL_OLD")
+        old = answer.get("Attributes")
+        return connection_from_item(old) if old else None
+
+    def mark_needs_reconnect(self, workspace_id: str, reason: str, now: datetime) -> bool:
+        """True only for the call that moved a connected mailbox to needs_reconnect: one event, one alert.
+
+        The mailbox leaves the poll set (the sparse index) until the user reconnects.
+        """
+        try:
+            self._table.update_item(
+                Key=connection_key(workspace_id),
+                UpdateExpression="SET #status = :lost, reason = :reason, last_error = :message, lost_at = :now"
+                " REMOVE gsi1pk, gsi1sk",
+                ConditionExpression="#status = :connected",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":lost": ConnectionStatus.NEEDS_RECONNECT.value,
+                    ":connected": ConnectionStatus.CONNECTED.value,
+                    ":reason": reason,
+                    ":message": NEEDS_RECONNECT_MESSAGES.get(reason, reason),
+                    ":now": iso(now),
+                },
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def tombstone(self, workspace_id: str, now: datetime, last_error: str | None) -> None:
+        """Forgets the account and its token; keeps only what the Settings card should still say."""
+        item: Item = {
+            **connection_key(workspace_id),
+            "workspace_id": workspace_id,
+            "status": ConnectionStatus.DISCONNECTED.value,
+            "disconnected_at": iso(now),
+        }
+        if last_error:
+            item["last_error"] = last_error
+        self._table.put_item(Item=item)

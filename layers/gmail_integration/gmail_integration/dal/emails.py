@@ -158,3 +158,25 @@ class DynamoEmailRepository:
         if command.in_reply_to_activity_id:
             assignments += ", in_reply_to_activity_id = :in_reply_to"
         return assignments
+
+
+class DynamoParkedEmails:
+    """The parked emails of a workspace, by reason, through the sparse PARKED index: no scan, however many emails."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def parked(self, workspace_id: str, reason: str) -> list[EmailRecord]:
+        records: list[EmailRecord] = []
+        query: dict[str, Any] = {
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :pk AND begins_with(gsi1sk, :reason)",
+            "ExpressionAttributeValues": {":pk": keys.parked_gsi1pk(workspace_id), ":reason": f"{reason}#"},
+        }
+        while True:
+            answer = self._table.query(**query)
+            records.extend(email_from_item(item) for item in answer.get("Items", []))
+            last = answer.get("LastEvaluatedKey")
+            if not last:
+                return records
+            query["ExclusiveStartKey"] = last

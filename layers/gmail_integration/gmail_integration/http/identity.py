@@ -29,3 +29,16 @@ def current_workspace(request: Request) -> str:
     event = request.resolved_event
     assert isinstance(event, APIGatewayProxyEventV2)
     return workspace_from_claims(event.request_context.authorizer.jwt_claim, get_settings().workspace_claim)
+
+
+def current_user(request: Request) -> str:
+    """The signed-in user (the token's ``sub``), recorded with the connection for the audit trail."""
+    event = request.resolved_event
+    assert isinstance(event, APIGatewayProxyEventV2)
+    return str(event.request_context.authorizer.jwt_claim.get("sub") or "unknown")
+
+
+def api_domain(request: Request) -> str:
+    event = request.resolved_event
+    assert isinstance(event, APIGatewayProxyEventV2)
+    return event.request_context.domain_name

@@ -19,6 +19,7 @@ class MailboxStatus:
     email: str | None = None
     connected_at: datetime | None = None
     last_error: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,4 +35,5 @@ class GetMailboxStatus:
             email=connection.email,
             connected_at=connection.connected_at,
             last_error=connection.last_error,
+            reason=connection.reason,
         )

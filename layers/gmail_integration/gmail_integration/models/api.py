@@ -16,6 +16,13 @@ class StatusView(BaseModel):
     email: str | None = None
     connected_at: datetime | None = None
     last_error: str | None = None
+    reason: str | None = None
+
+
+class ConnectStarted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    authorization_url: str
 
 
 class EmailView(BaseModel):

@@ -52,19 +52,47 @@ class BillingStatus(StrEnum):
     PAST_DUE = "past_due"
 
 
+class NeedsReconnectReason(StrEnum):
+    """Why Google no longer lets the service act for the account: what the Settings card tells the user."""
+
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105 - a reason code, not a credential
+    SCOPE_REMOVED = "scope_removed"
+    ACCOUNT_DISABLED = "account_disabled"
+
+
+NEEDS_RECONNECT_MESSAGES: dict[str, str] = {
+    NeedsReconnectReason.TOKEN_REVOKED: (
+        "Google reports that access was revoked or has expired (for example from your Google Account's"
+        " Third-party apps page, or after a password change). Reconnect Gmail."
+    ),
+    NeedsReconnectReason.SCOPE_REMOVED: (
+        "OutSales no longer has permission to send emails or read email metadata. Reconnect Gmail and allow both."
+    ),
+    NeedsReconnectReason.ACCOUNT_DISABLED: (
+        "Gmail is not enabled for the connected Google account. Reconnect with an account that has Gmail."
+    ),
+}
+
+
 class Connection(BaseModel):
-    """A workspace's Gmail connection; the refresh token stays encrypted (KMS, context = workspace)."""
+    """A workspace's Gmail connection; the refresh token stays encrypted (KMS, context = workspace).
+
+    A disconnected workspace may keep a tombstone (no address, no token) that remembers what went wrong while
+    disconnecting, such as a revoke Google did not confirm.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     workspace_id: str
-    email: str
     status: ConnectionStatus
-    connected_at: datetime
-    refresh_token_ciphertext: bytes
-    scopes: tuple[str, ...]
+    email: str | None = None
+    connected_at: datetime | None = None
+    refresh_token_ciphertext: bytes | None = None
+    scopes: tuple[str, ...] = ()
     history_id: str | None = None
+    reason: str | None = None
     last_error: str | None = None
+    user_id: str | None = None
 
 
 class Gates(BaseModel):

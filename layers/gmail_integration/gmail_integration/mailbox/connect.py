@@ -1,0 +1,162 @@
+"""Connecting (and reconnecting) a workspace's Gmail account through Google's consent popup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import SecretStr
+
+from gmail_integration.events.ports import EventPublisher
+from gmail_integration.gmail.errors import AuthorizationLostError, GmailError
+from gmail_integration.mailbox.ports import (
+    ConnectionRepository,
+    OAuthProvider,
+    ProfileReader,
+    Redrive,
+    TokenVault,
+)
+from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
+from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.oauth.google import ExchangeFailedError
+from gmail_integration.oauth.scopes import missing_scopes
+from gmail_integration.oauth.state import STATE_TTL, PendingAuthorization, StateStore, new_nonce
+from gmail_integration.observability import count, logger
+
+CALLBACK_PATH = "/gmail/oauth/callback"
+
+
+class ConnectErrorCode(StrEnum):
+    """What the popup tells the web app; each maps to words on the Settings card."""
+
+    ACCESS_DENIED = "access_denied"
+    SCOPE_MISSING = "scope_missing"
+    STATE_INVALID = "state_invalid"
+    EXCHANGE_FAILED = "exchange_failed"
+    GMAIL_UNAVAILABLE = "gmail_unavailable"
+
+
+class ConnectError(Exception):
+    def __init__(self, code: ConnectErrorCode) -> None:
+        super().__init__(code.value)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class StartConnect:
+    oauth: OAuthProvider
+    states: StateStore
+    clock: Callable[[], datetime]
+    configured_redirect_uri: str
+
+    def __call__(self, workspace_id: str, user_id: str, api_domain: str) -> str:
+        """Google's consent URL for the popup; the PKCE verifier and the workspace stay server-side."""
+        redirect_uri = self.configured_redirect_uri or f"https://{api_domain}{CALLBACK_PATH}"
+        nonce = new_nonce()
+        url, verifier = self.oauth.authorization_url(nonce, redirect_uri)
+        self.states.save(
+            nonce,
+            PendingAuthorization(
+                workspace_id=workspace_id,
+                user_id=user_id,
+                code_verifier=verifier,
+                redirect_uri=redirect_uri,
+                expires_at=self.clock() + STATE_TTL,
+            ),
+        )
+        logger.info("connect started", extra={"workspace_id": workspace_id, "user_id": user_id})
+        return url
+
+
+@dataclass(frozen=True)
+class Connected:
+    workspace_id: str
+    email: str
+
+
+@dataclass(frozen=True)
+class CompleteConnect:
+    oauth: OAuthProvider
+    states: StateStore
+    profiles: ProfileReader
+    vault: TokenVault
+    connections: ConnectionRepository
+    redrive: Redrive
+    events: EventPublisher
+    clock: Callable[[], datetime]
+
+    def __call__(self, state: str | None, code: str | None, error: str | None) -> Connected:
+        pending = self.states.consume(state, self.clock()) if state else None
+        if pending is None:
+            raise self._fail(ConnectErrorCode.STATE_INVALID)
+        logger.append_keys(workspace_id=pending.workspace_id)
+        if error:
+            raise self._fail(
+                ConnectErrorCode.ACCESS_DENIED if error == "access_denied" else ConnectErrorCode.EXCHANGE_FAILED
+            )
+        if not code:
+            raise self._fail(ConnectErrorCode.EXCHANGE_FAILED)
+        try:
+            grant = self.oauth.exchange(code, pending.code_verifier, pending.redirect_uri)
+        except ExchangeFailedError:
+            raise self._fail(ConnectErrorCode.EXCHANGE_FAILED) from None
+        if missing_scopes(grant.granted_scopes):
+            # A grant we cannot use is not kept at Google either: the user's Third-party apps page stays clean.
+            self.oauth.revoke(grant.access_token)
+            raise self._fail(ConnectErrorCode.SCOPE_MISSING)
+        if grant.refresh_token is None:
+            logger.warning("Google returned no refresh token")
+            self.oauth.revoke(grant.access_token)
+            raise self._fail(ConnectErrorCode.EXCHANGE_FAILED)
+        try:
+            profile = self.profiles.read_profile(grant.refresh_token, grant.access_token)
+        except AuthorizationLostError:
+            self.oauth.revoke(grant.refresh_token)
+            raise self._fail(ConnectErrorCode.GMAIL_UNAVAILABLE) from None
+        except GmailError:
+            raise self._fail(ConnectErrorCode.EXCHANGE_FAILED) from None
+        return self._store(pending, grant.refresh_token, grant.granted_scopes, profile.email, profile.history_id)
+
+    def _store(
+        self,
+        pending: PendingAuthorization,
+        refresh_token: SecretStr,
+        scopes: frozenset[str],
+        email: str,
+        history_id: str,
+    ) -> Connected:
+        workspace_id = pending.workspace_id
+        previous = self.connections.get(workspace_id)
+        same_account = previous is not None and previous.email == email
+        # Reconnecting the same account resumes reply detection where it stopped, so replies that arrived while
+        # authorization was lost are still found; another account starts from its own present.
+        cursor = previous.history_id if same_account and previous and previous.history_id else history_id
+        replaced = self.connections.replace(
+            Connection(
+                workspace_id=workspace_id,
+                status=ConnectionStatus.CONNECTED,
+                email=email,
+                connected_at=self.clock(),
+                refresh_token_ciphertext=self.vault.seal(workspace_id, refresh_token),
+                scopes=tuple(sorted(scopes)),
+                history_id=cursor,
+                user_id=pending.user_id,
+            )
+        )
+        if replaced is not None and replaced.email != email and replaced.refresh_token_ciphertext:
+            # One account per workspace: the account being replaced loses our access at Google too.
+            outcome = self.oauth.revoke(self.vault.open(workspace_id, replaced.refresh_token_ciphertext))
+            logger.info("replaced account revoked", extra={"outcome": outcome.value})
+        self.events.publish(ServiceEvent(detail_type=DetailType.GMAIL_CONNECTED, workspace_id=workspace_id))
+        self.redrive(workspace_id, [ParkReason.GMAIL_NOT_CONNECTED, ParkReason.GMAIL_NEEDS_RECONNECT])
+        count("GmailConnections")
+        logger.info("gmail connected", extra={"reconnect": replaced is not None})
+        return Connected(workspace_id=workspace_id, email=email)
+
+    @staticmethod
+    def _fail(code: ConnectErrorCode) -> ConnectError:
+        count("ConnectFailures", code=code.value)
+        logger.info("connect failed", extra={"code": code.value})
+        return ConnectError(code)

@@ -1,0 +1,43 @@
+"""The OAuth ``state``: random, single use, short-lived, and bound server-side to the workspace and the caller.
+
+The browser only ever holds the random nonce. Everything it stands for (workspace, user, PKCE verifier, redirect
+URI) stays in the table under the nonce's SHA-256, and the callback consumes it with one atomic delete: a forged,
+tampered, replayed or expired state finds nothing, and no request can point a callback at another workspace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+STATE_TTL = timedelta(minutes=10)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PendingAuthorization:
+    """What the callback needs and must not take from the browser."""
+
+    workspace_id: str
+    user_id: str
+    code_verifier: str
+    redirect_uri: str
+    expires_at: datetime
+
+
+class StateStore(Protocol):
+    def save(self, nonce: str, pending: PendingAuthorization) -> None: ...
+
+    def consume(self, nonce: str, now: datetime) -> PendingAuthorization | None:
+        """The pending authorization, at most once, and only before it expires."""
+        ...
