@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from gmail_integration.gmail.errors import AuthorizationLostError
+from gmail_integration.mailbox.connect import CompleteConnect, ConnectError, StartConnect
+from gmail_integration.mailbox.disconnect import Disconnect
+from gmail_integration.models.domain import ConnectionStatus
+from gmail_integration.models.events import DetailType
+from gmail_integration.oauth.scopes import GMAIL_SEND
+
+from tests.unit.fakes import (
+    FakeClock,
+    FakeConnections,
+    FakeEvents,
+    FakeOAuth,
+    FakeProfiles,
+    FakeRedrive,
+    FakeStates,
+    FakeVault,
+)
+
+
+@dataclass
+class World:
+    clock: FakeClock
+    oauth: FakeOAuth
+    states: FakeStates
+    profiles: FakeProfiles
+    connections: FakeConnections
+    redrive: FakeRedrive
+    events: FakeEvents
+
+    def start(self, workspace_id: str = "ws_a", user_id: str = "u1") -> str:
+        url = StartConnect(self.oauth, self.states, self.clock, "https://api.example/gmail/oauth/callback")(
+            workspace_id, user_id, "ignored.example"
+        )
+        return parse_qs(urlsplit(url).query)["state"][0]
+
+    def complete(self, state: str | None, code: str | None = "code-1", error: str | None = None):
+        return CompleteConnect(
+            oauth=self.oauth,
+            states=self.states,
+            profiles=self.profiles,
+            vault=FakeVault(),
+            connections=self.connections,
+            redrive=self.redrive,
+            events=self.events,
+            clock=self.clock,
+        )(state, code, error)
+
+    def disconnect(self, workspace_id: str = "ws_a") -> None:
+        Disconnect(self.oauth, FakeVault(), self.connections, self.events, self.clock)(workspace_id)
+
+
+@pytest.fixture
+def world() -> World:
+    return World(FakeClock(), FakeOAuth(), FakeStates(), FakeProfiles(), FakeConnections(), FakeRedrive(), FakeEvents())
+
+
+def test_connect_stores_the_encrypted_token_for_the_states_workspace(world: World) -> None:
+    state = world.start("ws_a", "u1")
+    connected = world.complete(state)
+    assert (connected.workspace_id, connected.email) == ("ws_a", "owner@company.example")
+    stored = world.connections.get("ws_a")
+    assert stored is not None
+    assert stored.status is ConnectionStatus.CONNECTED
+    assert stored.refresh_token_ciphertext == b"ws_a|refresh-1"
+    assert stored.history_id == "1000"
+    assert stored.user_id == "u1"
+    # The verifier the start kept is the one the exchange used: it never went through the browser.
+    assert world.oauth.exchanged == [("code-1", f"verifier-for-{state}", "https://api.example/gmail/oauth/callback")]
+    assert [e.detail_type for e in world.events.published] == [DetailType.GMAIL_CONNECTED]
+    assert world.redrive.calls == [("ws_a", ("gmail_not_connected", "gmail_needs_reconnect"), None)]
+
+
+def test_the_redirect_uri_defaults_to_the_api_domain(world: World) -> None:
+    url = StartConnect(world.oauth, world.states, world.clock, "")("ws_a", "u1", "abc.execute-api.example")
+    assert "redirect_uri=https://abc.execute-api.example/gmail/oauth/callback" in url
+
+
+@pytest.mark.parametrize("state", [None, "", "forged-state"])
+def test_unknown_states_are_refused(world: World, state: str | None) -> None:
+    world.start()
+    with pytest.raises(ConnectError) as caught:
+        world.complete(state)
+    assert caught.value.code.value == "state_invalid"
+    assert world.oauth.exchanged == []
+
+
+def test_a_state_works_once(world: World) -> None:
+    state = world.start()
+    world.complete(state)
+    with pytest.raises(ConnectError) as caught:
+        world.complete(state)
+    assert caught.value.code.value == "state_invalid"
+
+
+def test_an_expired_state_is_refused(world: World) -> None:
+    state = world.start()
+    world.clock.advance(11 * 60)
+    with pytest.raises(ConnectError) as caught:
+        world.complete(state)
+    assert caught.value.code.value == "state_invalid"
+    assert world.connections.items == {}
+
+
+def test_cancel_on_googles_page_is_access_denied_and_burns_the_state(world: World) -> None:
+    state = world.start()
+    with pytest.raises(ConnectError) as caught:
+        world.complete(state, code=None, error="access_denied")
+    assert caught.value.code.value == "access_denied"
+    with pytest.raises(ConnectError):
+        world.complete(state)
+
+
+def test_an_unticked_scope_stores_nothing_and_gives_the_grant_back(world: World) -> None:
+    world.oauth.granted = frozenset({GMAIL_SEND})
+    with pytest.raises(ConnectError) as caught:
+        world.complete(world.start())
+    assert caught.value.code.value == "scope_missing"
+    assert world.connections.items == {}
+    assert world.oauth.revoked == ["access-code-1"]
+    assert world.events.published == []
+
+
+def test_a_superset_of_scopes_is_fine(world: World) -> None:
+    world.oauth.granted = world.oauth.granted | {"openid"}
+    assert world.complete(world.start()).email == "owner@company.example"
+
+
+def test_no_refresh_token_is_an_error(world: World) -> None:
+    world.oauth.refresh_token = None
+    with pytest.raises(ConnectError) as caught:
+        world.complete(world.start())
+    assert caught.value.code.value == "exchange_failed"
+    assert world.connections.items == {}
+
+
+def test_a_refused_code_is_exchange_failed(world: World) -> None:
+    world.oauth.exchange_fails = True
+    with pytest.raises(ConnectError) as caught:
+        world.complete(world.start())
+    assert caught.value.code.value == "exchange_failed"
+
+
+def test_an_account_without_gmail(world: World) -> None:
+    world.profiles.error = AuthorizationLostError("account_disabled")
+    with pytest.raises(ConnectError) as caught:
+        world.complete(world.start())
+    assert caught.value.code.value == "gmail_unavailable"
+    assert world.connections.items == {}
+
+
+def test_connecting_another_account_replaces_and_revokes_the_first(world: World) -> None:
+    world.complete(world.start())
+    world.profiles.email, world.profiles.history_id = "second@company.example", "5000"
+    world.oauth.refresh_token = "refresh-2"
+    world.complete(world.start())
+    stored = world.connections.get("ws_a")
+    assert stored is not None
+    assert stored.email == "second@company.example"
+    assert stored.history_id == "5000"
+    assert world.oauth.revoked == ["refresh-1"]
+
+
+def test_reconnecting_the_same_account_keeps_the_reply_cursor(world: World) -> None:
+    world.complete(world.start())
+    world.connections.mark_needs_reconnect("ws_a", "token_revoked", world.clock())
+    world.profiles.history_id = "9000"
+    world.complete(world.start())
+    stored = world.connections.get("ws_a")
+    assert stored is not None
+    assert stored.status is ConnectionStatus.CONNECTED
+    assert stored.history_id == "1000", "replies that arrived while disconnected must still be found"
+    assert world.oauth.revoked == []
+    assert len(world.redrive.calls) == 2
+
+
+def test_disconnect_revokes_forgets_and_is_idempotent(world: World) -> None:
+    world.complete(world.start())
+    world.disconnect()
+    world.disconnect()
+    stored = world.connections.get("ws_a")
+    assert stored is not None
+    assert stored.status is ConnectionStatus.DISCONNECTED
+    assert stored.refresh_token_ciphertext is None
+    assert stored.email is None
+    assert world.oauth.revoked == ["refresh-1"]
+    assert [e.detail_type for e in world.events.published].count(DetailType.GMAIL_DISCONNECTED) == 1
+
+
+def test_a_revoke_google_did_not_confirm_is_recorded_not_fatal(world: World) -> None:
+    world.complete(world.start())
+    world.oauth.revoke_outcome = "failed"
+    world.disconnect()
+    stored = world.connections.get("ws_a")
+    assert stored is not None
+    assert stored.status is ConnectionStatus.DISCONNECTED
+    assert "Third-party apps" in (stored.last_error or "")
+
+
+def test_already_revoked_counts_as_revoked(world: World) -> None:
+    world.complete(world.start())
+    world.oauth.revoke_outcome = "already_revoked"
+    world.disconnect()
+    stored = world.connections.get("ws_a")
+    assert stored is not None
+    assert stored.last_error is None
