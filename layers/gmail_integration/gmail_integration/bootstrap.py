@@ -18,7 +18,8 @@ from pydantic import SecretStr
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.dal.emails import DynamoEmailRepository, DynamoParkedEmails
-from gmail_integration.dal.gates import DynamoGateReader
+from gmail_integration.dal.gates import DynamoGateReader, DynamoGateWriter
+from gmail_integration.dal.profiles import DynamoProfileRepository
 from gmail_integration.dal.states import DynamoStateStore
 from gmail_integration.events.eventbridge import EventBridgePublisher
 from gmail_integration.gmail.gateway import GoogleGmailGateway
@@ -28,6 +29,7 @@ from gmail_integration.mailbox.status import GetMailboxStatus
 from gmail_integration.mailbox.vault import KmsTokenVault
 from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
 from gmail_integration.queues import SqsDeadLetters, SqsQueue
+from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
 from gmail_integration.sending.send_email import SendEmail
@@ -72,6 +74,10 @@ class Container:
     @cached_property
     def gates(self) -> DynamoGateReader:
         return DynamoGateReader(self.dynamodb, self.table)
+
+    @cached_property
+    def profiles(self) -> DynamoProfileRepository:
+        return DynamoProfileRepository(self.table)
 
     @cached_property
     def states(self) -> DynamoStateStore:
@@ -147,6 +153,14 @@ class Container:
         return Disconnect(
             oauth=self.oauth, vault=self.vault, connections=self.connections, events=self.events, clock=self.clock
         )
+
+    @cached_property
+    def set_billing(self) -> SetBilling:
+        return SetBilling(gates=DynamoGateWriter(self.table), redrive=self.redrive, clock=self.clock)
+
+    @cached_property
+    def set_agent_active(self) -> SetAgentActive:
+        return SetAgentActive(gates=DynamoGateWriter(self.table), redrive=self.redrive, clock=self.clock)
 
     @cached_property
     def send_email(self) -> SendEmail:

@@ -43,3 +43,31 @@ class DynamoGateReader:
             billing=BillingStatus(str(billing["status"])) if billing else BillingStatus.CURRENT,
             agent_active=bool(agent["active"]) if agent else True,
         )
+
+
+class DynamoGateWriter:
+    """Billing and agent states as the internal routes report them."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def set_billing(self, workspace_id: str, status: BillingStatus, now: str) -> None:
+        self._table.put_item(
+            Item={
+                "pk": keys.workspace_pk(workspace_id),
+                "sk": keys.BILLING_SK,
+                "status": status.value,
+                "updated_at": now,
+            }
+        )
+
+    def set_agent_active(self, workspace_id: str, agent_id: str, active: bool, now: str) -> None:
+        self._table.put_item(
+            Item={
+                "pk": keys.workspace_pk(workspace_id),
+                "sk": keys.agent_sk(agent_id),
+                "agent_id": agent_id,
+                "active": active,
+                "updated_at": now,
+            }
+        )

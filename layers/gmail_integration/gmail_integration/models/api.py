@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from gmail_integration.models.domain import ConnectionStatus, EmailRecord, EmailStatus
+from gmail_integration.models.domain import BillingStatus, ConnectionStatus, EmailRecord, EmailStatus
 
 
 class StatusView(BaseModel):
@@ -54,3 +54,26 @@ class EmailPage(BaseModel):
 
     items: list[EmailView]
     next_cursor: str | None = None
+
+
+class BillingUpdate(BaseModel):
+    """From the billing system: a past-due workspace's emails wait until it is current again."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: BillingStatus
+
+
+class AgentUpdate(BaseModel):
+    """From the agent system: an inactive agent's emails wait until it is active again."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    active: bool
+
+
+class GateAnswer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str
+    redriven: int

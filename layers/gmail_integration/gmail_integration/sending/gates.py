@@ -1,0 +1,47 @@
+"""The billing and agent gates, as other OutSales systems report them; opening one re-drives what it held."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from gmail_integration.dal.items import iso
+from gmail_integration.mailbox.ports import Redrive
+from gmail_integration.models.domain import BillingStatus, ParkReason
+from gmail_integration.observability import logger
+
+
+class GateWriter(Protocol):
+    def set_billing(self, workspace_id: str, status: BillingStatus, now: str) -> None: ...
+
+    def set_agent_active(self, workspace_id: str, agent_id: str, active: bool, now: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class SetBilling:
+    gates: GateWriter
+    redrive: Redrive
+    clock: Callable[[], datetime]
+
+    def __call__(self, workspace_id: str, status: BillingStatus) -> int:
+        self.gates.set_billing(workspace_id, status, iso(self.clock()))
+        logger.info("billing status set", extra={"workspace_id": workspace_id, "billing": status.value})
+        if status is BillingStatus.CURRENT:
+            return self.redrive(workspace_id, [ParkReason.BILLING_PAST_DUE])
+        return 0
+
+
+@dataclass(frozen=True)
+class SetAgentActive:
+    gates: GateWriter
+    redrive: Redrive
+    clock: Callable[[], datetime]
+
+    def __call__(self, workspace_id: str, agent_id: str, active: bool) -> int:
+        self.gates.set_agent_active(workspace_id, agent_id, active, iso(self.clock()))
+        logger.info("agent state set", extra={"workspace_id": workspace_id, "agent_id": agent_id, "active": active})
+        if active:
+            return self.redrive(workspace_id, [ParkReason.AGENT_INACTIVE], agent_id=agent_id)
+        return 0
