@@ -54,6 +54,7 @@ class ApiError(Exception):
         headers: list[tuple[str, str]] | None = None,
         details: list[dict[str, Any]] | None = None,
         extra: dict[str, str] | None = None,
+        item_message: str | None = None,
     ) -> None:
         default_message, default_reason = DEFAULTS.get(code, ("Error", "unknown"))
         self.code = code
@@ -64,10 +65,11 @@ class ApiError(Exception):
         self.headers = headers or []
         self.details = details
         self.extra = extra or {}
+        self.item_message = item_message or self.message
         super().__init__(f"{code} {self.reason}: {self.message}")
 
     def body(self) -> dict[str, Any]:
-        item = {"message": self.message, "domain": self.domain, "reason": self.reason, **self.extra}
+        item = {"message": self.item_message, "domain": self.domain, "reason": self.reason, **self.extra}
         error: dict[str, Any] = {"code": self.code, "message": self.message, "errors": [item], "status": self.status}
         if self.details:
             error["details"] = self.details

@@ -28,7 +28,7 @@ class AuthCode:
     code_challenge: str | None
     code_challenge_method: str | None
     offline: bool
-    issue_refresh_token: bool
+    prompt_consent: bool  # prompt=consent: a refresh token again, even when one was issued before
     created_at: float
     used: bool = False
     issued: list[str] = field(default_factory=list)
