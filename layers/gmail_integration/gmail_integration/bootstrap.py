@@ -22,6 +22,7 @@ from gmail_integration.dal.gates import DynamoGateReader, DynamoGateWriter
 from gmail_integration.dal.profiles import DynamoProfileRepository
 from gmail_integration.dal.states import DynamoStateStore
 from gmail_integration.events.eventbridge import EventBridgePublisher
+from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.gateway import GoogleGmailGateway
 from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
 from gmail_integration.mailbox.disconnect import Disconnect
@@ -118,7 +119,9 @@ class Container:
 
     @cached_property
     def gmail(self) -> GoogleGmailGateway:
-        return GoogleGmailGateway(self.settings.gmail_api_url, self.oauth_client)
+        return GoogleGmailGateway(
+            self.settings.gmail_api_url, self.oauth_client, CredentialsCache(self.vault, self.oauth_client)
+        )
 
     # ---- use cases ----
     @cached_property

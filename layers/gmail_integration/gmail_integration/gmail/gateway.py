@@ -1,9 +1,14 @@
-"""The Gmail calls the service makes, each mapped onto the error taxonomy."""
+"""The Gmail calls the service makes, each mapped onto the error taxonomy.
+
+Use cases hand in a ``Connection``; this adapter turns it into credentials (``CredentialsCache``) so that no
+Google type leaks out of the ``gmail`` package.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import base64
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import httplib2
@@ -13,11 +18,20 @@ from googleapiclient.errors import HttpError
 from pydantic import SecretStr
 
 from gmail_integration.gmail.client import authorized_http, gmail_service, user_credentials
-from gmail_integration.gmail.errors import classify
+from gmail_integration.gmail.credentials import CredentialsCache
+from gmail_integration.gmail.errors import AuthorizationLostError, TransientError, classify
+from gmail_integration.models.domain import Connection
 from gmail_integration.oauth.google import OAuthClient
+from gmail_integration.oauth.scopes import missing_scopes
 
 GOOGLE_FAILURES = (HttpError, GoogleAuthError, httplib2.HttpLib2Error, OSError, TimeoutError)
 """What the Google libraries raise for a refused or failed call; anything else is a bug and propagates."""
+
+HISTORY_PAGE_SIZE = 500
+
+
+class DeliveryUnknownError(TransientError):
+    """The send call failed without an answer from Google: the message may or may not have gone out."""
 
 
 @dataclass(frozen=True)
@@ -26,10 +40,47 @@ class Profile:
     history_id: str
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    gmail_message_id: str
+    gmail_thread_id: str
+
+
+@dataclass(frozen=True)
+class MessageHeaders:
+    gmail_message_id: str
+    gmail_thread_id: str
+    label_ids: frozenset[str]
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AddedMessage:
+    gmail_message_id: str
+    gmail_thread_id: str
+    label_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    added: list[AddedMessage]
+    history_id: str
+    next_page_token: str | None
+
+
+def _headers_of(payload: dict[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for header in payload.get("headers", []) or []:
+        name = str(header.get("name", "")).lower()
+        found.setdefault(name, str(header.get("value", "")))
+    return found
+
+
 class GoogleGmailGateway:
-    def __init__(self, api_url: str, oauth_client: Callable[[], OAuthClient]) -> None:
+    def __init__(self, api_url: str, oauth_client: Callable[[], OAuthClient], credentials: CredentialsCache) -> None:
         self._api_url = api_url
         self._oauth_client = oauth_client
+        self._credentials = credentials
 
     @property
     def _users(self) -> Any:
@@ -39,7 +90,18 @@ class GoogleGmailGateway:
         try:
             return request.execute(http=authorized_http(credentials))
         except GOOGLE_FAILURES as exc:
-            raise classify(exc) from exc
+            error = classify(exc)
+            granted = credentials.granted_scopes
+            if isinstance(exc, HttpError) and exc.resp.status == 403 and granted and missing_scopes(tuple(granted)):
+                # Google's last token answer no longer lists a scope we need: the grant itself changed.
+                error = AuthorizationLostError("scope_removed")
+            raise error from exc
+
+    def _call(self, connection: Connection, request: Any) -> Any:
+        return self._execute(request, self._credentials.for_connection(connection))
+
+    def forget(self, workspace_id: str) -> None:
+        self._credentials.forget(workspace_id)
 
     def get_profile(self, credentials: Credentials) -> Profile:
         answer = self._execute(self._users.getProfile(userId="me"), credentials)
@@ -51,3 +113,70 @@ class GoogleGmailGateway:
             self._oauth_client(), refresh_token.get_secret_value(), access_token.get_secret_value()
         )
         return self.get_profile(credentials)
+
+    def current_history_id(self, connection: Connection) -> str:
+        return self._call(connection, self._users.getProfile(userId="me"))["historyId"]  # type: ignore[no-any-return]
+
+    def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage:
+        body: dict[str, str] = {"raw": base64.urlsafe_b64encode(raw).decode()}
+        if thread_id:
+            body["threadId"] = thread_id
+        try:
+            answer = self._call(connection, self._users.messages().send(userId="me", body=body))
+        except TransientError as exc:
+            if not isinstance(exc.__cause__, HttpError | GoogleAuthError):
+                raise DeliveryUnknownError(str(exc)) from exc.__cause__
+            raise
+        return SentMessage(gmail_message_id=str(answer["id"]), gmail_thread_id=str(answer["threadId"]))
+
+    def message_headers(self, connection: Connection, message_id: str, names: Sequence[str]) -> MessageHeaders:
+        """Only the named headers of one message (``format=metadata``): the metadata scope allows nothing more."""
+        answer = self._call(
+            connection,
+            self._users.messages().get(userId="me", id=message_id, format="metadata", metadataHeaders=list(names)),
+        )
+        return MessageHeaders(
+            gmail_message_id=str(answer["id"]),
+            gmail_thread_id=str(answer["threadId"]),
+            label_ids=frozenset(answer.get("labelIds", []) or []),
+            headers=_headers_of(answer.get("payload", {}) or {}),
+        )
+
+    def history_page(
+        self, connection: Connection, start_history_id: str, page_token: str | None, label_id: str | None = None
+    ) -> HistoryPage:
+        """One page of ``messageAdded`` history; Google omits ``history`` when nothing changed."""
+        params: dict[str, Any] = {
+            "userId": "me",
+            "startHistoryId": start_history_id,
+            "historyTypes": ["messageAdded"],
+            "maxResults": HISTORY_PAGE_SIZE,
+        }
+        if page_token:
+            params["pageToken"] = page_token
+        if label_id:
+            params["labelId"] = label_id
+        answer = self._call(connection, self._users.history().list(**params))
+        added = [
+            AddedMessage(
+                gmail_message_id=str(entry["message"]["id"]),
+                gmail_thread_id=str(entry["message"].get("threadId", "")),
+                label_ids=frozenset(entry["message"].get("labelIds", []) or []),
+            )
+            for record in answer.get("history", []) or []
+            for entry in record.get("messagesAdded", []) or []
+        ]
+        return HistoryPage(
+            added=added, history_id=str(answer["historyId"]), next_page_token=answer.get("nextPageToken")
+        )
+
+    def added_since(
+        self, connection: Connection, start_history_id: str, label_id: str | None = None
+    ) -> Iterator[AddedMessage]:
+        token: str | None = None
+        while True:
+            page = self.history_page(connection, start_history_id, token, label_id)
+            yield from page.added
+            token = page.next_page_token
+            if not token:
+                return
