@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 UPLOAD_TYPES = ("media", "multipart", "resumable")
 
@@ -97,7 +98,7 @@ def match(http_method: str, path: str) -> Match | None:
         for regex in regexes:
             found = regex.match(relative)
             if found:
-                return Match(method, found.groupdict(), upload)
+                return Match(method, {k: unquote(v) for k, v in found.groupdict().items()}, upload)
     return None
 
 

@@ -1,7 +1,8 @@
 """Gmail's per-user quota: units per method, a per-second budget, and the daily sending limit.
 
-Units are those of Google's "Usage limits" page for the Gmail API. The per-second budget is a sliding
-one-second window of units spent by one user; the daily sending limit a sliding 24 hours of sent messages.
+Units are those of Google's "Usage limits" page for the Gmail API. Google states the per-user limit as 250
+units a second, a moving average that allows short bursts; here it is a token bucket refilled at the limit
+per second and holding `burst_s` seconds of it. The daily sending limit is a sliding 24 hours of sent messages.
 """
 
 from __future__ import annotations
@@ -59,20 +60,18 @@ def units(method: str) -> int:
 
 @dataclass
 class QuotaBook:
-    spent: dict[str, deque[tuple[float, int]]] = field(default_factory=dict)
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # email -> (units left, at)
     sent: dict[str, deque[float]] = field(default_factory=dict)
 
-    def charge(self, email: str, cost: int, limit: int, now: float) -> int | None:
-        """Spend `cost` units now, or return the seconds to wait when the last second's budget is used up."""
-        window = self.spent.setdefault(email, deque())
-        while window and window[0][0] <= now - 1.0:
-            window.popleft()
-        used = sum(spent for _, spent in window)
-        if used + cost > limit:
-            if not window:
-                return 1
-            return max(1, math.ceil(window[0][0] + 1.0 - now))
-        window.append((now, cost))
+    def charge(self, email: str, cost: int, per_second: int, burst_s: float, now: float) -> int | None:
+        """Spend `cost` units now, or return the whole seconds to wait until the bucket holds enough."""
+        capacity = per_second * max(burst_s, 1.0)
+        left, at = self.buckets.get(email, (capacity, now))
+        left = min(capacity, left + max(0.0, now - at) * per_second)
+        if cost > left:
+            self.buckets[email] = (left, now)
+            return max(1, math.ceil((cost - left) / per_second)) if per_second > 0 else 60
+        self.buckets[email] = (left - cost, now)
         return None
 
     def send_allowed(self, email: str, limit: int, now: float) -> float | None:

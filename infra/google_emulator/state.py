@@ -28,6 +28,7 @@ class Settings:
     access_token_lifetime_s: int = DEFAULT_ACCESS_TOKEN_LIFETIME_S
     code_lifetime_s: int = 300
     quota_per_user_per_second: int = 250
+    quota_burst_s: int = 2
     daily_send_limit: int = 2000
     # Google's error guide says sending past the daily limit answers 429 "User-rate limit exceeded ... (Mail
     # sending)"; older clients report 403 dailyLimitExceeded. Both can be chosen.

@@ -99,7 +99,8 @@ def _serve(state: State, request: Request, call: Call) -> dict[str, Any]:
     if implementation is None:
         raise ApiError(501, f"The emulator does not implement {found.method.id}", "notImplemented")
     with state.lock:
-        wait = state.quota.charge(account.email, call.units, state.per_second_quota(account), state.now())
+        per_second, burst = state.per_second_quota(account), state.settings.quota_burst_s
+        wait = state.quota.charge(account.email, call.units, per_second, burst, state.now())
         if wait is not None:
             call.reason = "rateLimitExceeded"
             raise rate_limited(wait, state.now())

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 from google_emulator import Emulator
 
@@ -19,8 +20,13 @@ def test_start_on_a_free_port_answers_and_stop_frees_the_port() -> None:
     port = emu.port
     emu.stop()
     emu.stop()  # idempotent
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", port))
+    with pytest.raises(requests.ConnectionError):
+        requests.get(emu.url + "/_emulator/health", timeout=2)
+    again = Emulator.start(host="127.0.0.1", port=port)  # the port is free for a new emulator at once
+    try:
+        assert requests.get(again.url + "/_emulator/health", timeout=5).ok
+    finally:
+        again.stop()
 
 
 def test_unknown_urls_answer_googles_404_page(control) -> None:
