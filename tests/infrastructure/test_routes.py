@@ -1,0 +1,104 @@
+"""The HTTP API of design.md, route by route, with the authorization each route must have."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .cfn import ROOT, of_type, target
+
+# design.md's route table (its "HTTP API" section), as (method, path, auth). Path parameters are compared by position
+# only: design.md writes {id} where the template names it {workspace_id}.
+DESIGN_ROUTES = {
+    ("POST", "/gmail/connect", "JWT"),
+    ("GET", "/gmail/oauth/callback", "NONE"),
+    ("GET", "/gmail/status", "JWT"),
+    ("DELETE", "/gmail/connection", "JWT"),
+    ("GET", "/emails", "JWT"),
+    ("GET", "/emails/{}", "JWT"),
+    ("GET", "/profile", "JWT"),
+    ("PUT", "/profile", "JWT"),
+    ("PUT", "/internal/workspaces/{}/billing", "IAM"),
+    ("PUT", "/internal/workspaces/{}/agents/{}", "IAM"),
+}
+# design.md lives next to the project in the working copy this service was designed in; a clone elsewhere skips the
+# comparison and keeps the table above as the contract.
+DESIGN_DOCS = [ROOT.parent / "shared" / "design.md", ROOT / "docs" / "design.md"]
+METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH"}
+
+
+def normalise(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def template_routes(template: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(method, normalised path) -> (function, auth) for every HttpApi event."""
+    routes = {}
+    default = template["Resources"]["HttpApi"]["Properties"]["Auth"]["DefaultAuthorizer"]
+    for function, resource in of_type(template["Resources"], "AWS::Serverless::Function"):
+        for event in resource["Properties"].get("Events", {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            props = event["Properties"]
+            assert target(props["ApiId"]) == "HttpApi", f"{function}: routes belong on the HttpApi resource"
+            authorizer = props.get("Auth", {}).get("Authorizer", default)
+            auth = {"WorkspaceJwt": "JWT", "AWS_IAM": "IAM", "NONE": "NONE"}[authorizer]
+            key = (props["Method"].upper(), normalise(props["Path"]))
+            assert key not in routes, f"route {key} is declared twice"
+            routes[key] = (function, auth)
+    return routes
+
+
+def design_table(text: str) -> set[tuple[str, str, str]]:
+    section = text.split("## HTTP API", 1)[1].split("\n## ", 1)[0]
+    found = set()
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        auth = cells[1].split()[0].upper()
+        pending: list[str] = []
+        for snippet in re.findall(r"`([^`]+)`", cells[0]):
+            words = snippet.split()
+            if len(words) == 1 and words[0] in METHODS:  # "`GET` / `PUT /profile`": GET shares PUT's path
+                pending.append(words[0])
+                continue
+            method, path = words
+            for m in [*pending, method]:
+                found.add((m, normalise(path), auth))
+            pending = []
+    return found
+
+
+def test_the_design_table_here_matches_design_md() -> None:
+    docs = [p for p in DESIGN_DOCS if p.is_file()]
+    if not docs:
+        pytest.skip("design.md is not next to this clone; DESIGN_ROUTES stands in for it")
+    assert design_table(Path(docs[0]).read_text(encoding="utf-8")) == DESIGN_ROUTES
+
+
+def test_every_design_route_exists_with_its_authorization(template: dict[str, Any]) -> None:
+    routes = template_routes(template)
+    for method, path, auth in sorted(DESIGN_ROUTES):
+        assert (method, path) in routes, f"{method} {path} is missing"
+        assert routes[(method, path)][1] == auth, f"{method} {path} should use {auth}"
+    assert set(routes) == {(m, p) for m, p, _ in DESIGN_ROUTES}, "a route that design.md does not list"
+
+
+def test_routes_are_served_by_the_right_functions(template: dict[str, Any]) -> None:
+    routes = template_routes(template)
+    for (method, path), (function, auth) in routes.items():
+        expected = {"JWT": "ApiFunction", "IAM": "InternalApiFunction", "NONE": "OAuthCallbackFunction"}[auth]
+        assert function == expected, f"{method} {path}"
+        if path.startswith("/internal/"):
+            assert auth == "IAM"
+        assert not path.startswith("/_local"), "local-only routes never belong in the template"
+
+
+def test_only_the_callback_goes_without_authorizer(template: dict[str, Any]) -> None:
+    routes = template_routes(template)
+    unauthenticated = [key for key, (_, auth) in routes.items() if auth == "NONE"]
+    assert unauthenticated == [("GET", "/gmail/oauth/callback")]
