@@ -14,7 +14,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
-    bootstrap().process_send_message(record.body)
+    bootstrap().process_send_message(record.body, record.receipt_handle)
 
 
 @logger.inject_lambda_context

@@ -8,7 +8,7 @@ or let it wire the real adapters against the local stack.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -18,12 +18,14 @@ from pydantic import SecretStr
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.dal.emails import DynamoEmailRepository, DynamoParkedEmails
-from gmail_integration.dal.gates import DynamoGateReader, DynamoGateWriter
+from gmail_integration.dal.gates import DynamoGateWriter
 from gmail_integration.dal.profiles import DynamoProfileRepository
+from gmail_integration.dal.send_context import DynamoSendContextReader
 from gmail_integration.dal.states import DynamoStateStore
 from gmail_integration.events.eventbridge import EventBridgePublisher
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.gateway import GoogleGmailGateway
+from gmail_integration.mailbox.authorization import MailboxAuthority
 from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
 from gmail_integration.mailbox.disconnect import Disconnect
 from gmail_integration.mailbox.status import GetMailboxStatus
@@ -73,10 +75,6 @@ class Container:
         return DynamoConnectionRepository(self.table)
 
     @cached_property
-    def gates(self) -> DynamoGateReader:
-        return DynamoGateReader(self.dynamodb, self.table)
-
-    @cached_property
     def profiles(self) -> DynamoProfileRepository:
         return DynamoProfileRepository(self.table)
 
@@ -120,7 +118,10 @@ class Container:
     @cached_property
     def gmail(self) -> GoogleGmailGateway:
         return GoogleGmailGateway(
-            self.settings.gmail_api_url, self.oauth_client, CredentialsCache(self.vault, self.oauth_client)
+            self.settings.gmail_api_url,
+            self.oauth_client,
+            CredentialsCache(self.vault, self.oauth_client),
+            timeout_s=self.settings.gmail_http_timeout_s,
         )
 
     # ---- use cases ----
@@ -166,13 +167,32 @@ class Container:
         return SetAgentActive(gates=DynamoGateWriter(self.table), redrive=self.redrive, clock=self.clock)
 
     @cached_property
+    def mailbox_authority(self) -> MailboxAuthority:
+        return MailboxAuthority(
+            connections=self.connections, credentials=self.gmail, events=self.events, clock=self.clock
+        )
+
+    @cached_property
     def send_email(self) -> SendEmail:
-        return SendEmail(emails=self.emails, gates=self.gates, events=self.events, clock=self.clock)
+        return SendEmail(
+            contexts=DynamoSendContextReader(self.dynamodb, self.table),
+            ledger=self.emails,
+            gmail=self.gmail,
+            mailboxes=self.mailbox_authority,
+            events=self.events,
+            clock=self.clock,
+            message_id_domain=self.settings.message_id_domain,
+            lease=timedelta(seconds=self.settings.send_lease_s),
+        )
 
     @cached_property
     def process_send_message(self) -> ProcessSendMessage:
         return ProcessSendMessage(
-            send_email=self.send_email, emails=self.emails, dead_letters=self.dead_letters, clock=self.clock
+            send_email=self.send_email,
+            ledger=self.emails,
+            dead_letters=self.dead_letters,
+            postponer=self.send_queue,
+            clock=self.clock,
         )
 
 

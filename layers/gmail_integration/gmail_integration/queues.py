@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 _BATCH = 10
+_MAX_VISIBILITY_S = 12 * 60 * 60
 
 
 class QueueSendError(Exception):
@@ -32,6 +33,14 @@ class SqsQueue:
             failed = answer.get("Failed", [])
             if failed:
                 raise QueueSendError(f"SQS refused {len(failed)} message(s): {sorted({f['Code'] for f in failed})}")
+
+    def postpone(self, receipt_handle: str, seconds: float) -> None:
+        """Makes a received message visible again after ``seconds`` (SQS allows up to 12 hours)."""
+        self._client.change_message_visibility(
+            QueueUrl=self._url,
+            ReceiptHandle=receipt_handle,
+            VisibilityTimeout=max(0, min(int(seconds), _MAX_VISIBILITY_S)),
+        )
 
 
 class SqsDeadLetters:

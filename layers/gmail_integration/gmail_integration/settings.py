@@ -47,6 +47,8 @@ class Settings(BaseModel):
     oauth_redirect_uri: str = Field(default="", alias="OAUTH_REDIRECT_URI")
     message_id_domain: str = Field(default="mail.outsales.app", alias="MESSAGE_ID_DOMAIN", pattern=r"^[A-Za-z0-9.-]+$")
     stage: str = Field(default="dev", alias="STAGE")
+    send_lease_s: int = Field(default=120, alias="SEND_LEASE_S", ge=5, le=900)
+    gmail_http_timeout_s: float = Field(default=20, alias="GMAIL_HTTP_TIMEOUT_S", gt=0, le=25)
 
     @field_validator("google_auth_uri", "google_token_uri", "google_revoke_uri", "gmail_api_url")
     @classmethod

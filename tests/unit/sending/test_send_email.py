@@ -1,106 +1,251 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
-from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.domain import ConnectionStatus, EmailStatus, Gates, ParkReason
+from gmail_integration.gmail.errors import (
+    AuthorizationLostError,
+    DailyLimitError,
+    NotFoundError,
+    PermanentError,
+    RateLimitedError,
+    TransientError,
+)
+from gmail_integration.gmail.gateway import DeliveryUnknownError
+from gmail_integration.models.domain import BillingStatus, Connection, ConnectionStatus, EmailStatus
 from gmail_integration.models.events import DetailType
+from gmail_integration.models.profile import Profile
 from gmail_integration.sending.intake import ProcessSendMessage
-from gmail_integration.sending.send_email import SendEmail, SendingNotAvailableError, SendOutcome
+from gmail_integration.sending.send_email import RetryLaterError, SendEmail, SendOutcome
 
 from tests.unit.domain.test_commands import VALID
-from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEmails, FakeEvents, FakeGates
+from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEvents
+from tests.unit.sending.fakes import FakeGmail, SendWorld
+
+CONNECTED = Connection(
+    workspace_id="ws_1",
+    status=ConnectionStatus.CONNECTED,
+    email="sam@company.example",
+    connected_at=datetime(2026, 11, 1, tzinfo=UTC),
+    refresh_token_ciphertext=b"x",
+    history_id="100",
+)
+FIRST = {k: v for k, v in VALID.items() if k != "in_reply_to_activity_id"}
+
+
+@dataclass
+class FakePostponer:
+    delays: list[float]
+
+    def postpone(self, receipt_handle: str, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@dataclass
+class Harness:
+    world: SendWorld
+    gmail: FakeGmail
+    events: FakeEvents
+    dead: FakeDeadLetters
+    postponed: FakePostponer
+    process: ProcessSendMessage
+
+    def deliver(self, message: dict[str, object] | str) -> SendOutcome | None:
+        body = message if isinstance(message, str) else json.dumps(message)
+        return self.process(body, "receipt")
+
+    def email(self, activity_id: str = "act_9"):
+        return self.world.emails[activity_id]
+
+    def kinds(self) -> list[DetailType]:
+        return [e.detail_type for e in self.events.published]
 
 
 @pytest.fixture
-def world() -> tuple[ProcessSendMessage, FakeEmails, FakeGates, FakeEvents, FakeDeadLetters]:
-    emails, gates, events, dead = (
-        FakeEmails(),
-        FakeGates(Gates(connection_status=ConnectionStatus.DISCONNECTED)),
-        FakeEvents(),
-        FakeDeadLetters(),
-    )
+def h() -> Harness:
     clock = FakeClock()
-    send = SendEmail(emails=emails, gates=gates, events=events, clock=clock)
-    return (
-        ProcessSendMessage(send_email=send, emails=emails, dead_letters=dead, clock=clock),
-        emails,
-        gates,
-        events,
-        dead,
+    world = SendWorld(clock=clock, connection=CONNECTED, profile=Profile(display_name="Sam", signature_text="Sam"))
+    gmail, events, dead, postponed = FakeGmail(), FakeEvents(), FakeDeadLetters(), FakePostponer([])
+    send = SendEmail(
+        contexts=world,
+        ledger=world,
+        gmail=gmail,
+        mailboxes=world,
+        events=events,
+        clock=clock,
+        message_id_domain="mail.outsales.app",
     )
+    process = ProcessSendMessage(send_email=send, ledger=world, dead_letters=dead, postponer=postponed, clock=clock)
+    return Harness(world, gmail, events, dead, postponed, process)
 
 
-def test_a_closed_gate_parks_the_email_with_its_reason_and_one_event(world) -> None:
-    process, emails, _, events, dead = world
-    assert process(json.dumps(VALID)) is SendOutcome.PARKED
-    record = emails.get("ws_1", "act_9")
-    assert record is not None
-    assert record.status is EmailStatus.EMAIL_READY
-    assert record.reason == "gmail_not_connected"
-    assert "Settings > Integrations" in (record.reason_message or "")
-    assert [(e.detail_type, e.activity_id, e.reason) for e in events.published] == [
-        (DetailType.EMAIL_PARKED, "act_9", "gmail_not_connected")
-    ]
-    assert dead.letters == []
+def test_an_approved_email_is_sent_once_and_recorded(h: Harness) -> None:
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    record = h.email()
+    assert record.status is EmailStatus.SENT
+    assert (record.gmail_message_id, record.gmail_thread_id) == ("m1", "t1")
+    assert record.message_id is not None
+    assert record.message_id.endswith("@mail.outsales.app>")
+    assert record.command is None, "the body is not kept once Gmail has the email"
+    assert h.kinds() == [DetailType.EMAIL_SENT]
+    assert len(h.gmail.sent) == 1
 
 
-def test_a_redelivered_parked_email_does_not_announce_again(world) -> None:
-    process, _, _, events, _ = world
-    process(json.dumps(VALID))
-    assert process(json.dumps(VALID)) is SendOutcome.ALREADY_PARKED
-    assert len(events.published) == 1
+def test_a_redelivery_sends_nothing(h: Harness) -> None:
+    h.deliver(FIRST)
+    assert h.deliver(FIRST) is SendOutcome.ALREADY_HANDLED
+    assert len(h.gmail.sent) == 1
+    assert h.kinds() == [DetailType.EMAIL_SENT]
 
 
-def test_another_gate_closing_reparks_with_the_new_reason(world) -> None:
-    process, emails, gates, events, _ = world
-    process(json.dumps(VALID))
-    gates.gates = Gates(connection_status=ConnectionStatus.CONNECTED, agent_active=False)
-    assert process(json.dumps(VALID)) is SendOutcome.PARKED
-    assert emails.get("ws_1", "act_9").reason == "agent_inactive"  # type: ignore[union-attr]
-    assert [e.reason for e in events.published] == ["gmail_not_connected", "agent_inactive"]
+def test_a_live_claim_elsewhere_means_retry_later(h: Harness) -> None:
+    h.gmail.errors.append(DeliveryUnknownError("timeout"))
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    with pytest.raises(RetryLaterError):
+        h.deliver(FIRST)
+    assert h.gmail.sent == []
 
 
-def test_an_email_already_past_email_ready_is_left_alone(world) -> None:
-    process, emails, _, events, _ = world
-    command = SendEmailV1.model_validate(VALID)
-    emails.park(command, ParkReason.GMAIL_NOT_CONNECTED, FakeClock()())
-    emails.records[("ws_1", "act_9")] = emails.records[("ws_1", "act_9")].model_copy(
-        update={"status": EmailStatus.SENT}
-    )
-    assert process(json.dumps(VALID)) is SendOutcome.ALREADY_HANDLED
-    assert events.published == []
+def test_a_crash_after_gmail_accepted_is_found_not_resent(h: Harness) -> None:
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    assert h.email().status is EmailStatus.SENDING
+    assert h.postponed.delays == [125.0], "the message comes back just after the claim's lease"
+    h.world.clock.advance(121)
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    assert len(h.gmail.sent) == 1, "one email reached Gmail"
+    assert h.email().gmail_message_id == "m1"
+    assert h.gmail.header_reads == ["m1"]
 
 
-def test_open_gates_without_gmail_keep_the_message_for_a_retry(world) -> None:
-    process, _, gates, _, dead = world
-    gates.gates = Gates(connection_status=ConnectionStatus.CONNECTED)
-    with pytest.raises(SendingNotAvailableError):
-        process(json.dumps(VALID))
-    assert dead.letters == []
+def test_an_interrupted_send_that_never_reached_gmail_is_sent_after_the_lease(h: Harness) -> None:
+    h.gmail.errors.append(DeliveryUnknownError("timeout before the request"))
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.clock.advance(121)
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    assert len(h.gmail.sent) == 1
 
 
-def test_a_message_that_can_never_be_valid_goes_to_the_dlq_and_its_email_fails(world) -> None:
-    process, emails, _, events, dead = world
-    body = json.dumps({**VALID, "subject": "Hi\r\nBcc: everyone@example.com"})
-    assert process(body) is None
-    assert len(dead.letters) == 1
-    assert dead.letters[0][0] == body
-    assert "subject" in dead.letters[0][1]
-    assert "everyone@example.com" not in dead.letters[0][1], "the reason must not echo input values"
-    record = emails.get("ws_1", "act_9")
-    assert record is not None
-    assert record.status is EmailStatus.FAILED
-    assert record.reason == "invalid_message"
-    assert events.published == []
+def test_an_interrupted_send_whose_history_is_gone_fails_visibly_instead_of_risking_a_copy(h: Harness) -> None:
+    h.gmail.errors.append(DeliveryUnknownError("timeout"))
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.clock.advance(121)
+    h.gmail.history_error = NotFoundError("404")
+    assert h.deliver(FIRST) is SendOutcome.FAILED
+    assert h.email().reason == "delivery_unconfirmed"
+    assert "Sent folder" in (h.email().reason_message or "")
+    assert h.gmail.sent == []
+
+
+def test_rate_limit_postpones_the_message_and_gives_the_claim_back(h: Harness) -> None:
+    h.gmail.errors.append(RateLimitedError(30))
+    with pytest.raises(RetryLaterError):
+        h.deliver(FIRST)
+    assert h.email().status is EmailStatus.EMAIL_READY
+    assert 30 <= h.postponed.delays[0] <= 37
+    assert h.deliver(FIRST) is SendOutcome.SENT
+
+
+def test_a_wait_of_hours_parks_like_the_daily_limit(h: Harness) -> None:
+    h.gmail.errors.append(RateLimitedError(6 * 3600))
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    assert h.email().reason == "daily_limit_reached"
+    assert h.world.paused_until == h.world.clock() + timedelta(hours=6)
+
+
+def test_daily_limit_parks_this_email_and_the_next_ones_without_asking_gmail(h: Harness) -> None:
+    h.gmail.errors.append(DailyLimitError())
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    assert h.email().status is EmailStatus.EMAIL_READY
+    assert h.email().reason == "daily_limit_reached"
+    second = {**FIRST, "activity_id": "act_10"}
+    assert h.deliver(second) is SendOutcome.PARKED
+    assert h.gmail.sent == []
+    h.world.clock.advance(24 * 3600 + 1)
+    assert h.deliver(second) is SendOutcome.SENT
+
+
+def test_invalid_grant_parks_needing_reconnect_and_never_loops(h: Harness) -> None:
+    h.gmail.errors.append(AuthorizationLostError("token_revoked"))
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    assert h.email().reason == "gmail_needs_reconnect"
+    assert h.world.authorization_losses == ["token_revoked"]
+    assert h.deliver({**FIRST, "activity_id": "act_10"}) is SendOutcome.PARKED
+    assert h.world.authorization_losses == ["token_revoked"], "the gate now parks without calling Gmail"
+
+
+def test_a_permanent_refusal_fails_with_words_a_person_can_act_on(h: Harness) -> None:
+    h.gmail.errors.append(PermanentError(400, "invalidArgument", "Invalid To header"))
+    assert h.deliver(FIRST) is SendOutcome.FAILED
+    assert h.email().reason == "invalid_recipient"
+    assert DetailType.EMAIL_FAILED in h.kinds()
+
+
+def test_transient_errors_give_the_claim_back_and_retry(h: Harness) -> None:
+    h.gmail.errors.append(TransientError("503"))
+    with pytest.raises(TransientError):
+        h.deliver(FIRST)
+    assert h.email().status is EmailStatus.EMAIL_READY
+    assert h.deliver(FIRST) is SendOutcome.SENT
 
 
 @pytest.mark.parametrize(
-    "body", ["not json", "[]", json.dumps({"version": 1}), json.dumps({**VALID, "workspace_id": "bad id"})]
+    ("setup", "reason"),
+    [
+        (lambda w: setattr(w, "connection", None), "gmail_not_connected"),
+        (lambda w: setattr(w, "billing", BillingStatus.PAST_DUE), "billing_past_due"),
+        (lambda w: w.inactive_agents.add("ag_3"), "agent_inactive"),
+    ],
 )
-def test_unreadable_messages_without_usable_ids_only_go_to_the_dlq(world, body: str) -> None:
-    process, emails, _, _, dead = world
-    assert process(body) is None
-    assert [letter[0] for letter in dead.letters] == [body]
-    assert emails.records == {}
+def test_each_gate_parks_with_its_reason(h: Harness, setup, reason: str) -> None:
+    setup(h.world)
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    assert h.email().reason == reason
+    assert h.kinds() == [DetailType.EMAIL_PARKED]
+    assert h.deliver(FIRST) is SendOutcome.ALREADY_PARKED
+    assert h.kinds() == [DetailType.EMAIL_PARKED]
+    assert h.gmail.sent == []
+
+
+def test_a_follow_up_joins_the_thread_with_the_real_message_id(h: Harness) -> None:
+    h.deliver({**FIRST, "activity_id": "act_7", "subject": "Following up"})
+    h.gmail.headers_of["m1"]["message-id"] = "<gmail-replaced@mail.gmail.com>"
+    assert h.deliver({**VALID, "subject": "Checking in"}) is SendOutcome.SENT
+    raw, thread_id = h.gmail.sent[1]
+    assert thread_id == "t1"
+    sent = message_from_bytes(raw, policy=default)
+    assert sent["In-Reply-To"] == "<gmail-replaced@mail.gmail.com>"
+    assert sent["Subject"] == "Re: Following up"
+    assert h.email("act_7").rfc_message_id == "<gmail-replaced@mail.gmail.com>"
+    # Kept: a second follow-up does not read it again.
+    h.deliver({**VALID, "activity_id": "act_11"})
+    assert h.gmail.header_reads == ["m1"]
+
+
+def test_a_follow_up_waits_for_the_email_it_follows(h: Harness) -> None:
+    h.world.inactive_agents.add("ag_other")
+    h.deliver({**FIRST, "activity_id": "act_7", "agent_id": "ag_other"})
+    with pytest.raises(RetryLaterError):
+        h.deliver(VALID)
+    assert h.gmail.sent == []
+
+
+def test_reusing_an_activity_id_for_another_email_is_refused(h: Harness) -> None:
+    h.deliver(FIRST)
+    assert h.deliver({**FIRST, "subject": "Something else entirely"}) is None
+    assert len(h.dead.letters) == 1
+    assert h.email().subject == "Following up"
+    assert len(h.gmail.sent) == 1
+
+
+def test_a_message_that_can_never_be_valid_goes_to_the_dlq(h: Harness) -> None:
+    assert h.deliver("not json") is None
+    assert [letter[0] for letter in h.dead.letters] == ["not json"]

@@ -37,6 +37,7 @@ def connection_from_item(item: Item) -> Connection:
         reason=text(item, "reason"),
         last_error=text(item, "last_error"),
         user_id=text(item, "user_id"),
+        paused_until=parse_time(item.get("paused_until")),
     )
 
 
@@ -112,3 +113,12 @@ class DynamoConnectionRepository:
         if last_error:
             item["last_error"] = last_error
         self._table.put_item(Item=item)
+
+    def pause_sending(self, workspace_id: str, until: datetime) -> None:
+        """Gmail's daily limit is spent: the workspace's emails wait until ``until`` (the poll re-drives them)."""
+        self._table.update_item(
+            Key=connection_key(workspace_id),
+            UpdateExpression="SET paused_until = :until",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":until": iso(until)},
+        )

@@ -1,8 +1,15 @@
-"""The email items: one per activity, from approval to reply."""
+"""The email items: one per activity, from approval to reply. Its status is also the send ledger.
+
+Exactly-once sending rests on conditional writes here: ``claim`` moves an email to SENDING with a lease (only one
+worker at a time, whatever SQS delivers), ``mark_sent`` records Gmail's answer, ``release`` gives a claim back
+after an answer that proves nothing was sent. A claim whose lease ran out without either means the worker died
+around the Gmail call: the next claim learns that (``ClaimResult.interrupted``) and looks in Gmail first.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -15,42 +22,99 @@ from gmail_integration.models.domain import PARK_REASON_MESSAGES, EmailRecord, E
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
+_STATUS = {"#status": "status"}
+
 
 def email_from_item(item: Item) -> EmailRecord:
+    approved = parse_time(item.get("approved_at"))
+    updated = parse_time(item.get("updated_at"))
+    assert approved is not None
+    assert updated is not None
     return EmailRecord(
         workspace_id=str(item["workspace_id"]),
         activity_id=str(item["activity_id"]),
-        agent_id=str(item["agent_id"]),
+        agent_id=str(item.get("agent_id", "")),
         status=EmailStatus(str(item["status"])),
         reason=text(item, "reason"),
         reason_message=text(item, "reason_message"),
-        to_email=str(item["to_email"]),
-        subject=str(item["subject"]),
+        to_email=str(item.get("to_email", "")),
+        subject=str(item.get("subject", "")),
         in_reply_to_activity_id=text(item, "in_reply_to_activity_id"),
         gmail_message_id=text(item, "gmail_message_id"),
         gmail_thread_id=text(item, "gmail_thread_id"),
         message_id=text(item, "message_id"),
-        approved_at=parse_time(item["approved_at"]) or datetime.min,
+        approved_at=approved,
         sent_at=parse_time(item.get("sent_at")),
         replied_at=parse_time(item.get("replied_at")),
-        updated_at=parse_time(item["updated_at"]) or datetime.min,
+        updated_at=updated,
         command=text(item, "command"),
+        payload_hash=text(item, "payload_hash"),
+        lease_until=parse_time(item.get("lease_until")),
+        send_cursor=text(item, "send_cursor"),
+        rfc_message_id=text(item, "rfc_message_id"),
+        references=text(item, "references"),
+        reply_kind=text(item, "reply_kind"),
     )
+
+
+def email_key(workspace_id: str, activity_id: str) -> dict[str, str]:
+    return {"pk": keys.workspace_pk(workspace_id), "sk": keys.email_sk(activity_id)}
 
 
 def _is_conditional_failure(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
+@dataclass(frozen=True)
+class ClaimResult:
+    claimed: bool
+    interrupted: bool = False
+    """A previous claim expired without a recorded outcome: Gmail may already have the email."""
+    send_cursor: str | None = None
+
+
+def _command_values(command: SendEmailV1, payload_hash: str) -> Item:
+    return without_none(
+        {
+            ":ws": command.workspace_id,
+            ":act": command.activity_id,
+            ":agent": command.agent_id,
+            ":to": command.to.email,
+            ":subject": command.subject,
+            ":approved": iso(command.approved_at),
+            ":command": command.model_dump_json(),
+            ":hash": payload_hash,
+            ":in_reply_to": command.in_reply_to_activity_id,
+        }
+    )
+
+
+def _command_assignments(command: SendEmailV1) -> str:
+    assignments = (
+        "workspace_id = :ws, activity_id = :act, agent_id = :agent, to_email = :to, subject = :subject,"
+        " approved_at = :approved, command = :command, payload_hash = :hash"
+    )
+    if command.in_reply_to_activity_id:
+        assignments += ", in_reply_to_activity_id = :in_reply_to"
+    return assignments
+
+
 class DynamoEmailRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
 
+    def _update(self, key: dict[str, str], **kwargs: Any) -> bool:
+        """One conditional update; False when its condition did not hold (someone else got there first)."""
+        try:
+            self._table.update_item(Key=key, **kwargs)
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
     def get(self, workspace_id: str, activity_id: str) -> EmailRecord | None:
-        answer = self._table.get_item(
-            Key={"pk": keys.workspace_pk(workspace_id), "sk": keys.email_sk(activity_id)}, ConsistentRead=True
-        )
-        item = answer.get("Item")
+        item = self._table.get_item(Key=email_key(workspace_id, activity_id), ConsistentRead=True).get("Item")
         return email_from_item(item) if item else None
 
     def list_page(self, workspace_id: str, limit: int, after: str | None) -> tuple[list[EmailRecord], str | None]:
@@ -61,103 +125,189 @@ class DynamoEmailRepository:
             "Limit": limit,
         }
         if after:
-            query["ExclusiveStartKey"] = {"pk": keys.workspace_pk(workspace_id), "sk": keys.email_sk(after)}
+            query["ExclusiveStartKey"] = email_key(workspace_id, after)
         answer = self._table.query(**query)
         records = [email_from_item(item) for item in answer.get("Items", [])]
         last = answer.get("LastEvaluatedKey")
         return records, (str(last["sk"]).removeprefix(keys.EMAIL_SK_PREFIX) if last else None)
 
-    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime) -> bool:
+    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime, payload_hash: str) -> bool:
         """Records the email as waiting in Email Ready for ``reason``; False when it already waited for that reason.
 
-        Creates the item on the email's first delivery. An email that has gone further (sending, sent, failed) is
-        never pulled back: the condition refuses it, and False tells the caller nothing changed.
+        Creates the item on the email's first delivery. An email that has gone further (sent, failed) is never
+        pulled back; one in SENDING is parked by the worker that claimed it, when Google said why it can't send.
         """
-        when = iso(now)
-        values = without_none(
-            {
-                ":ready": EmailStatus.EMAIL_READY.value,
-                ":reason": reason.value,
-                ":reason_message": PARK_REASON_MESSAGES[reason],
-                ":now": when,
-                ":gsi1pk": keys.parked_gsi1pk(command.workspace_id),
-                ":gsi1sk": f"{reason.value}#{iso(command.approved_at)}#{command.activity_id}",
-                **self._command_values(command),
-            }
+        values = {
+            ":ready": EmailStatus.EMAIL_READY.value,
+            ":sending": EmailStatus.SENDING.value,
+            ":reason": reason.value,
+            ":reason_message": PARK_REASON_MESSAGES[reason],
+            ":now": iso(now),
+            ":gsi1pk": keys.parked_gsi1pk(command.workspace_id),
+            ":gsi1sk": f"{reason.value}#{iso(command.approved_at)}#{command.activity_id}",
+            **_command_values(command, payload_hash),
+        }
+        return self._update(
+            email_key(command.workspace_id, command.activity_id),
+            UpdateExpression=(
+                "SET #status = :ready, reason = :reason, reason_message = :reason_message, updated_at = :now,"
+                " gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, " + _command_assignments(command) + " REMOVE lease_until"
+            ),
+            ConditionExpression=(
+                "attribute_not_exists(pk) OR #status = :sending"
+                " OR (#status = :ready AND (attribute_not_exists(reason) OR reason <> :reason))"
+            ),
+            ExpressionAttributeNames=_STATUS,
+            ExpressionAttributeValues=values,
         )
+
+    def claim(
+        self,
+        command: SendEmailV1,
+        now: datetime,
+        lease: timedelta,
+        cursor: str | None,
+        message_id: str,
+        payload_hash: str,
+    ) -> ClaimResult:
+        """Takes the email for sending, unless another worker holds a live claim or it is already done."""
+        values = {
+            ":ready": EmailStatus.EMAIL_READY.value,
+            ":sending": EmailStatus.SENDING.value,
+            ":now": iso(now),
+            ":lease": iso(now + lease),
+            ":message_id": message_id,
+            **_command_values(command, payload_hash),
+        }
+        cursor_assignment = ""
+        if cursor:
+            values[":cursor"] = cursor
+            cursor_assignment = ", send_cursor = if_not_exists(send_cursor, :cursor)"
         try:
-            self._table.update_item(
-                Key={"pk": keys.workspace_pk(command.workspace_id), "sk": keys.email_sk(command.activity_id)},
+            answer = self._table.update_item(
+                Key=email_key(command.workspace_id, command.activity_id),
                 UpdateExpression=(
-                    "SET #status = :ready, reason = :reason, reason_message = :reason_message, updated_at = :now,"
-                    " gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, " + self._command_assignments(command)
+                    "SET #status = :sending, lease_until = :lease, updated_at = :now, message_id = :message_id, "
+                    + _command_assignments(command)
+                    + cursor_assignment
+                    + " REMOVE reason, reason_message, gsi1pk, gsi1sk"
                 ),
                 ConditionExpression=(
-                    "attribute_not_exists(pk)"
-                    " OR (#status = :ready AND (attribute_not_exists(reason) OR reason <> :reason))"
+                    "attribute_not_exists(pk) OR #status = :ready OR (#status = :sending AND lease_until < :now)"
                 ),
-                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeNames=_STATUS,
                 ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
             )
         except ClientError as exc:
             if _is_conditional_failure(exc):
-                return False
+                return ClaimResult(claimed=False)
             raise
-        return True
+        old = answer.get("Attributes") or {}
+        interrupted = old.get("status") == EmailStatus.SENDING.value
+        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=text(old, "send_cursor") or cursor)
+
+    def mark_sent(
+        self,
+        workspace_id: str,
+        activity_id: str,
+        *,
+        gmail_message_id: str,
+        gmail_thread_id: str,
+        references: str | None,
+        now: datetime,
+    ) -> bool:
+        values: Item = {
+            ":sending": EmailStatus.SENDING.value,
+            ":sent": EmailStatus.SENT.value,
+            ":gid": gmail_message_id,
+            ":tid": gmail_thread_id,
+            ":now": iso(now),
+            ":gsi1pk": keys.thread_gsi1pk(workspace_id, gmail_thread_id),
+            ":gsi1sk": f"{iso(now)}#{activity_id}",
+        }
+        extra = ""
+        if references:
+            values[":refs"] = references
+            extra = ", #references = :refs"
+        return self._update(
+            email_key(workspace_id, activity_id),
+            UpdateExpression=(
+                "SET #status = :sent, gmail_message_id = :gid, gmail_thread_id = :tid, sent_at = :now,"
+                " updated_at = :now, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk"
+                + extra
+                + " REMOVE lease_until, send_cursor, command, reason, reason_message"
+            ),
+            ConditionExpression="#status = :sending",
+            ExpressionAttributeNames={**_STATUS, **({"#references": "references"} if references else {})},
+            ExpressionAttributeValues=values,
+        )
+
+    def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool:
+        """Gives a claim back after an answer that proves Gmail did not send (a refusal, a rate limit)."""
+        return self._update(
+            email_key(workspace_id, activity_id),
+            UpdateExpression="SET #status = :ready, updated_at = :now REMOVE lease_until, send_cursor",
+            ConditionExpression="#status = :sending",
+            ExpressionAttributeNames=_STATUS,
+            ExpressionAttributeValues={
+                ":ready": EmailStatus.EMAIL_READY.value,
+                ":sending": EmailStatus.SENDING.value,
+                ":now": iso(now),
+            },
+        )
+
+    def mark_failed(self, workspace_id: str, activity_id: str, reason: str, message: str, now: datetime) -> bool:
+        """FAILED with a reason a person can act on; from SENDING only (the claimer decides)."""
+        return self._update(
+            email_key(workspace_id, activity_id),
+            UpdateExpression=(
+                "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now"
+                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk"
+            ),
+            ConditionExpression="#status = :sending",
+            ExpressionAttributeNames=_STATUS,
+            ExpressionAttributeValues={
+                ":failed": EmailStatus.FAILED.value,
+                ":sending": EmailStatus.SENDING.value,
+                ":reason": reason,
+                ":message": message,
+                ":now": iso(now),
+            },
+        )
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
         """Marks an email FAILED because its queue message could not be read; only an email not yet sent."""
-        try:
-            self._table.update_item(
-                Key={"pk": keys.workspace_pk(workspace_id), "sk": keys.email_sk(activity_id)},
-                UpdateExpression=(
-                    "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now,"
-                    " workspace_id = :ws, activity_id = :act,"
-                    " agent_id = if_not_exists(agent_id, :unknown), to_email = if_not_exists(to_email, :unknown),"
-                    " subject = if_not_exists(subject, :unknown), approved_at = if_not_exists(approved_at, :now)"
-                    " REMOVE gsi1pk, gsi1sk, command"
-                ),
-                ConditionExpression="attribute_not_exists(pk) OR #status IN (:ready, :failed)",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":failed": EmailStatus.FAILED.value,
-                    ":ready": EmailStatus.EMAIL_READY.value,
-                    ":reason": "invalid_message",
-                    ":message": reason_message,
-                    ":now": iso(now),
-                    ":ws": workspace_id,
-                    ":act": activity_id,
-                    ":unknown": "",
-                },
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
-
-    @staticmethod
-    def _command_values(command: SendEmailV1) -> Item:
-        return {
-            ":ws": command.workspace_id,
-            ":act": command.activity_id,
-            ":agent": command.agent_id,
-            ":to": command.to.email,
-            ":subject": command.subject,
-            ":approved": iso(command.approved_at),
-            ":command": command.model_dump_json(),
-            ":in_reply_to": command.in_reply_to_activity_id,
-        }
-
-    @staticmethod
-    def _command_assignments(command: SendEmailV1) -> str:
-        assignments = (
-            "workspace_id = :ws, activity_id = :act, agent_id = :agent, to_email = :to, subject = :subject,"
-            " approved_at = :approved, command = :command"
+        return self._update(
+            email_key(workspace_id, activity_id),
+            UpdateExpression=(
+                "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now,"
+                " workspace_id = :ws, activity_id = :act,"
+                " agent_id = if_not_exists(agent_id, :unknown), to_email = if_not_exists(to_email, :unknown),"
+                " subject = if_not_exists(subject, :unknown), approved_at = if_not_exists(approved_at, :now)"
+                " REMOVE gsi1pk, gsi1sk, command"
+            ),
+            ConditionExpression="attribute_not_exists(pk) OR #status IN (:ready, :failed)",
+            ExpressionAttributeNames=_STATUS,
+            ExpressionAttributeValues={
+                ":failed": EmailStatus.FAILED.value,
+                ":ready": EmailStatus.EMAIL_READY.value,
+                ":reason": "invalid_message",
+                ":message": reason_message,
+                ":now": iso(now),
+                ":ws": workspace_id,
+                ":act": activity_id,
+                ":unknown": "",
+            },
         )
-        if command.in_reply_to_activity_id:
-            assignments += ", in_reply_to_activity_id = :in_reply_to"
-        return assignments
+
+    def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
+        """The Message-ID Gmail really stored (it may replace ours), read back once when a follow-up needs it."""
+        self._table.update_item(
+            Key=email_key(workspace_id, activity_id),
+            UpdateExpression="SET rfc_message_id = :id",
+            ExpressionAttributeValues={":id": rfc_message_id},
+        )
 
 
 class DynamoParkedEmails:

@@ -19,7 +19,7 @@ from googleapiclient.discovery import build
 from gmail_integration.oauth.google import OAuthClient
 from gmail_integration.oauth.scopes import REQUIRED_SCOPES
 
-HTTP_TIMEOUT_S = 20
+HTTP_TIMEOUT_S = 20.0
 """Well inside the functions' 30 s timeout, so a hung Google call fails here, not as a Lambda timeout."""
 
 
@@ -47,7 +47,7 @@ def user_credentials(client: OAuthClient, refresh_token: str, access_token: str 
     )
 
 
-def authorized_http(credentials: Credentials) -> google_auth_httplib2.AuthorizedHttp:
+def authorized_http(credentials: Credentials, timeout_s: float = HTTP_TIMEOUT_S) -> google_auth_httplib2.AuthorizedHttp:
     return google_auth_httplib2.AuthorizedHttp(
-        credentials, http=httplib2.Http(timeout=HTTP_TIMEOUT_S), max_refresh_attempts=1
+        credentials, http=httplib2.Http(timeout=timeout_s), max_refresh_attempts=1
     )

@@ -17,7 +17,7 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.errors import HttpError
 from pydantic import SecretStr
 
-from gmail_integration.gmail.client import authorized_http, gmail_service, user_credentials
+from gmail_integration.gmail.client import HTTP_TIMEOUT_S, authorized_http, gmail_service, user_credentials
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.errors import AuthorizationLostError, TransientError, classify
 from gmail_integration.models.domain import Connection
@@ -77,10 +77,17 @@ def _headers_of(payload: dict[str, Any]) -> dict[str, str]:
 
 
 class GoogleGmailGateway:
-    def __init__(self, api_url: str, oauth_client: Callable[[], OAuthClient], credentials: CredentialsCache) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        oauth_client: Callable[[], OAuthClient],
+        credentials: CredentialsCache,
+        timeout_s: float = HTTP_TIMEOUT_S,
+    ) -> None:
         self._api_url = api_url
         self._oauth_client = oauth_client
         self._credentials = credentials
+        self._timeout_s = timeout_s
 
     @property
     def _users(self) -> Any:
@@ -88,7 +95,7 @@ class GoogleGmailGateway:
 
     def _execute(self, request: Any, credentials: Credentials) -> Any:
         try:
-            return request.execute(http=authorized_http(credentials))
+            return request.execute(http=authorized_http(credentials, self._timeout_s))
         except GOOGLE_FAILURES as exc:
             error = classify(exc)
             granted = credentials.granted_scopes

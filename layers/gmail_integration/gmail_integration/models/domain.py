@@ -93,18 +93,24 @@ class Connection(BaseModel):
     reason: str | None = None
     last_error: str | None = None
     user_id: str | None = None
+    paused_until: datetime | None = None
 
 
 class Gates(BaseModel):
-    """The three send gates of the product page's troubleshooting, read together at send time."""
+    """The send gates of the product page's troubleshooting, read together at send time.
+
+    Gmail's own daily sending limit acts as a fourth gate: once Google says the day's quota is spent, the
+    workspace's emails wait in Email Ready until ``paused_until`` instead of each one asking Gmail again.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     connection_status: ConnectionStatus
     billing: BillingStatus = BillingStatus.CURRENT
     agent_active: bool = True
+    paused_until: datetime | None = None
 
-    def closed_by(self) -> ParkReason | None:
+    def closed_by(self, now: datetime) -> ParkReason | None:
         """The first closed gate, in the order the product page asks a person to check them."""
         if self.connection_status is ConnectionStatus.DISCONNECTED:
             return ParkReason.GMAIL_NOT_CONNECTED
@@ -114,6 +120,8 @@ class Gates(BaseModel):
             return ParkReason.BILLING_PAST_DUE
         if not self.agent_active:
             return ParkReason.AGENT_INACTIVE
+        if self.paused_until is not None and self.paused_until > now:
+            return ParkReason.DAILY_LIMIT_REACHED
         return None
 
 
@@ -143,3 +151,9 @@ class EmailRecord(BaseModel):
     replied_at: datetime | None = None
     updated_at: datetime
     command: str | None = None
+    payload_hash: str | None = None
+    lease_until: datetime | None = None
+    send_cursor: str | None = None
+    rfc_message_id: str | None = None
+    references: str | None = None
+    reply_kind: str | None = None

@@ -14,11 +14,12 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from gmail_integration.gmail.gateway import DeliveryUnknownError
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import count, logger
-from gmail_integration.sending.ports import DeadLetters, EmailRepository
-from gmail_integration.sending.send_email import SendEmail, SendOutcome
+from gmail_integration.sending.ports import DeadLetters, EmailLedger, Postponer
+from gmail_integration.sending.send_email import PayloadMismatchError, RetryLaterError, SendEmail, SendOutcome
 
 _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
 
@@ -43,11 +44,12 @@ def _usable_id(payload: Any, key: str) -> str | None:
 @dataclass(frozen=True)
 class ProcessSendMessage:
     send_email: SendEmail
-    emails: EmailRepository
+    ledger: EmailLedger
     dead_letters: DeadLetters
+    postponer: Postponer
     clock: Callable[[], datetime]
 
-    def __call__(self, body: str) -> SendOutcome | None:
+    def __call__(self, body: str, receipt_handle: str) -> SendOutcome | None:
         try:
             command = SendEmailV1.model_validate_json(body)
         except ValidationError as exc:
@@ -56,6 +58,19 @@ class ProcessSendMessage:
         logger.append_keys(workspace_id=command.workspace_id, activity_id=command.activity_id)
         try:
             return self.send_email(command)
+        except PayloadMismatchError as exc:
+            logger.error("send message rejected", extra={"reason": str(exc)})
+            count("InvalidSendMessages")
+            self.dead_letters.dead_letter(body, str(exc))
+            return None
+        except RetryLaterError as exc:
+            # The message comes back when Google (or the other worker) is ready, not after the queue's default.
+            self.postponer.postpone(receipt_handle, exc.delay_s)
+            raise
+        except DeliveryUnknownError:
+            # Come back just after the claim's lease, when the retry may look in Gmail for this email.
+            self.postponer.postpone(receipt_handle, self.send_email.lease.total_seconds() + 5)
+            raise
         finally:
             logger.remove_keys(["workspace_id", "activity_id"])
 
@@ -71,5 +86,5 @@ class ProcessSendMessage:
         )
         count("InvalidSendMessages")
         if workspace_id and activity_id:
-            self.emails.mark_invalid(workspace_id, activity_id, reason, self.clock())
+            self.ledger.mark_invalid(workspace_id, activity_id, reason, self.clock())
         self.dead_letters.dead_letter(body, reason)

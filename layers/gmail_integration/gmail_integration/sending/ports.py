@@ -1,25 +1,78 @@
-"""The roles the sending use cases need; ``dal``, ``queues`` and ``events`` provide them."""
+"""The roles the sending use cases need; ``dal``, ``gmail``, ``queues`` and ``events`` provide them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Protocol
 
+from gmail_integration.dal.emails import ClaimResult
+from gmail_integration.gmail.gateway import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.domain import EmailRecord, Gates, ParkReason
+from gmail_integration.models.domain import Connection, ParkReason
+from gmail_integration.sending.context import SendContext
 
 
-class EmailRepository(Protocol):
-    def get(self, workspace_id: str, activity_id: str) -> EmailRecord | None: ...
+class SendContextReader(Protocol):
+    def read(
+        self, workspace_id: str, agent_id: str, activity_id: str, earlier_activity_id: str | None
+    ) -> SendContext: ...
 
-    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime) -> bool: ...
+
+class EmailLedger(Protocol):
+    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime, payload_hash: str) -> bool: ...
+
+    def claim(
+        self,
+        command: SendEmailV1,
+        now: datetime,
+        lease: timedelta,
+        cursor: str | None,
+        message_id: str,
+        payload_hash: str,
+    ) -> ClaimResult: ...
+
+    def mark_sent(
+        self,
+        workspace_id: str,
+        activity_id: str,
+        *,
+        gmail_message_id: str,
+        gmail_thread_id: str,
+        references: str | None,
+        now: datetime,
+    ) -> bool: ...
+
+    def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...
+
+    def mark_failed(self, workspace_id: str, activity_id: str, reason: str, message: str, now: datetime) -> bool: ...
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool: ...
 
+    def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None: ...
 
-class GateReader(Protocol):
-    def read(self, workspace_id: str, agent_id: str) -> Gates: ...
+
+class SendingGmail(Protocol):
+    def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage: ...
+
+    def message_headers(self, connection: Connection, message_id: str, names: Sequence[str]) -> MessageHeaders: ...
+
+    def added_since(
+        self, connection: Connection, start_history_id: str, label_id: str | None = None
+    ) -> Iterator[AddedMessage]: ...
+
+
+class MailboxAuthority(Protocol):
+    """What happens to a mailbox when Google withdraws the grant or the day's quota is spent."""
+
+    def authorization_lost(self, workspace_id: str, reason: str) -> None: ...
+
+    def pause_sending(self, workspace_id: str, until: datetime) -> None: ...
 
 
 class DeadLetters(Protocol):
     def dead_letter(self, body: str, reason: str) -> None: ...
+
+
+class Postponer(Protocol):
+    def postpone(self, receipt_handle: str, seconds: float) -> None: ...

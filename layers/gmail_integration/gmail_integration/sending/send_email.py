@@ -1,48 +1,279 @@
-"""The send use case: an approved email either goes out through Gmail or waits, visibly, behind a closed gate."""
+"""The send use case: an approved email goes out through Gmail exactly once, or waits visibly with its reason.
+
+Order of work for one delivery of the queue message:
+1. read everything in one round trip (gates, mailbox, profile, the email, the email it follows up);
+2. an email already sent, failed or answered is left alone (SQS redelivers; one activity, one email);
+3. a closed gate parks it in Email Ready with the reason (and one ``EmailParked``), consuming the message;
+4. claim it in the ledger (SENDING with a lease); a live claim elsewhere means: retry later;
+5. a claim that finds an interrupted earlier attempt first looks in the mailbox's SENT history for our own
+   message (metadata only), and records it instead of sending twice;
+6. send, then record SENT with Gmail's ids. Google's answer decides the rest (see ``_on_gmail_error``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gmail_integration.events.ports import EventPublisher
+from gmail_integration.gmail.errors import (
+    AuthorizationLostError,
+    DailyLimitError,
+    GmailError,
+    NotFoundError,
+    OperatorMisconfiguredError,
+    PermanentError,
+    RateLimitedError,
+)
+from gmail_integration.gmail.gateway import DeliveryUnknownError, SentMessage
 from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.domain import EmailStatus
+from gmail_integration.models.domain import Connection, EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.observability import count, logger
-from gmail_integration.sending.ports import EmailRepository, GateReader
+from gmail_integration.sending.context import SendContext
+from gmail_integration.sending.mime import (
+    ACTIVITY_HEADER,
+    ThreadRef,
+    activity_marker,
+    build_message,
+    our_message_id,
+)
+from gmail_integration.sending.ports import EmailLedger, MailboxAuthority, SendContextReader, SendingGmail
+
+LONGEST_BACKOFF = timedelta(minutes=15)
+"""A wait Google asks for beyond this is treated like the daily limit: park, don't hold the queue message."""
+
+DAILY_PAUSE = timedelta(hours=24)
 
 
 class SendOutcome(StrEnum):
+    SENT = "sent"
     PARKED = "parked"
     ALREADY_PARKED = "already_parked"
     ALREADY_HANDLED = "already_handled"
+    FAILED = "failed"
 
 
-class SendingNotAvailableError(Exception):
-    """Every gate is open but this build cannot reach Gmail yet: the message stays on the queue, nothing is lost."""
+@dataclass(frozen=True)
+class SentSearch:
+    found: SentMessage | None
+    conclusive: bool
+
+
+class RetryLaterError(Exception):
+    """Nothing was sent; deliver the queue message again after ``delay_s`` (set as its visibility)."""
+
+    def __init__(self, reason: str, delay_s: float) -> None:
+        super().__init__(f"{reason}; retry in {delay_s:.0f}s")
+        self.reason = reason
+        self.delay_s = delay_s
+
+
+class PayloadMismatchError(Exception):
+    """The activity id was already used for a different email: never send or overwrite on its strength."""
+
+
+PERMANENT_REASONS: dict[str, tuple[str, str]] = {
+    "invalid_recipient": ("invalid_recipient", "Gmail refused the recipient address. Check the prospect's email."),
+    "too_large": ("message_too_large", "The email is larger than Gmail accepts. Shorten it or remove images."),
+}
+
+
+def payload_hash(command: SendEmailV1) -> str:
+    return hashlib.sha256(command.model_dump_json().encode()).hexdigest()
+
+
+def _permanent_reason(error: PermanentError) -> tuple[str, str]:
+    words = error.message.lower()
+    if error.status == 413 or "too large" in words or "exceeds" in words:
+        return PERMANENT_REASONS["too_large"]
+    if "recipient" in words or "to header" in words or "address" in words:
+        return PERMANENT_REASONS["invalid_recipient"]
+    return "gmail_refused", f"Gmail refused this email: {error.message or error.reason}."
+
+
+def with_jitter(delay_s: float) -> float:
+    """Spreads retries of a throttled mailbox so they don't all come back in the same second."""
+    return delay_s * (1 + random.uniform(0.0, 0.2)) + random.uniform(0.0, 1.0)  # noqa: S311 - not security
 
 
 @dataclass(frozen=True)
 class SendEmail:
-    emails: EmailRepository
-    gates: GateReader
+    contexts: SendContextReader
+    ledger: EmailLedger
+    gmail: SendingGmail
+    mailboxes: MailboxAuthority
     events: EventPublisher
     clock: Callable[[], datetime]
+    message_id_domain: str
+    lease: timedelta = timedelta(minutes=2)
 
     def __call__(self, command: SendEmailV1) -> SendOutcome:
-        existing = self.emails.get(command.workspace_id, command.activity_id)
-        if existing is not None and existing.status is not EmailStatus.EMAIL_READY:
-            # A redelivery of an email already on its way or done: one activity, one email.
+        context = self.contexts.read(
+            command.workspace_id, command.agent_id, command.activity_id, command.in_reply_to_activity_id
+        )
+        digest = payload_hash(command)
+        existing = context.email
+        if existing is not None and existing.payload_hash not in (None, digest):
+            raise PayloadMismatchError("activity_id was already used for a different email")
+        if existing is not None and existing.status not in (EmailStatus.EMAIL_READY, EmailStatus.SENDING):
             logger.info("email already handled", extra={"status": existing.status.value})
             return SendOutcome.ALREADY_HANDLED
-        reason = self.gates.read(command.workspace_id, command.agent_id).closed_by()
-        if reason is None:
-            raise SendingNotAvailableError("sending through Gmail is not available")
-        if existing is not None and existing.reason == reason.value:
-            return SendOutcome.ALREADY_PARKED
+        reason = context.gates.closed_by(self.clock())
+        if reason is not None:
+            waiting = existing is not None and existing.status is EmailStatus.EMAIL_READY
+            if waiting and existing is not None and existing.reason == reason.value:
+                return SendOutcome.ALREADY_PARKED
+            return self._park(command, reason, digest)
+        assert context.connection is not None, "an open Gmail gate means a connection"
+        return self._send(command, context, context.connection, digest)
+
+    # ---- sending ----
+    def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
+        thread = self._thread_for(command, context.earlier, connection)
+        message_id = our_message_id(command.workspace_id, command.activity_id, self.message_id_domain)
+        claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, message_id, digest)
+        if not claim.claimed:
+            raise RetryLaterError("another delivery of this email is being sent", self.lease.total_seconds())
+        if claim.interrupted:
+            search = self._find_sent(command, connection, claim.send_cursor, message_id)
+            if search.found is not None:
+                logger.info("interrupted send found in Gmail; recorded without sending again")
+                return self._record_sent(command, search.found, thread)
+            if not search.conclusive:
+                return self._fail(
+                    command,
+                    "delivery_unconfirmed",
+                    "Sending was interrupted and Gmail's history no longer shows whether it went out."
+                    " Check your Sent folder.",
+                )
+        raw = build_message(
+            command,
+            sender_email=connection.email or "",
+            profile=context.profile,
+            message_id=message_id,
+            sent_at=self.clock(),
+            thread=thread,
+        )
+        try:
+            sent = self.gmail.send(connection, raw, thread.gmail_thread_id if thread else None)
+        except DeliveryUnknownError:
+            # Gmail may have the email: keep the claim; after its lease the retry looks before sending again.
+            count("SendsUncertain")
+            raise
+        except GmailError as error:
+            return self._on_gmail_error(command, error, digest)
+        return self._record_sent(command, sent, thread)
+
+    def _record_sent(self, command: SendEmailV1, sent: SentMessage, thread: ThreadRef | None) -> SendOutcome:
+        references = f"{thread.references} {thread.message_id}".strip() if thread else None
+        self.ledger.mark_sent(
+            command.workspace_id,
+            command.activity_id,
+            gmail_message_id=sent.gmail_message_id,
+            gmail_thread_id=sent.gmail_thread_id,
+            references=references,
+            now=self.clock(),
+        )
+        self.events.publish(
+            ServiceEvent(
+                detail_type=DetailType.EMAIL_SENT,
+                workspace_id=command.workspace_id,
+                activity_id=command.activity_id,
+                agent_id=command.agent_id,
+                gmail_message_id=sent.gmail_message_id,
+                gmail_thread_id=sent.gmail_thread_id,
+            )
+        )
+        count("EmailsSent")
+        logger.info("email sent", extra={"gmail_message_id": sent.gmail_message_id})
+        return SendOutcome.SENT
+
+    def _on_gmail_error(self, command: SendEmailV1, error: GmailError, digest: str) -> SendOutcome:
+        """Google answered, so nothing was sent: decide between retry, park and fail."""
+        ws, act = command.workspace_id, command.activity_id
+        if isinstance(error, RateLimitedError) and error.retry_after_s <= LONGEST_BACKOFF.total_seconds():
+            self.ledger.release(ws, act, self.clock())
+            count("SendsRetried", reason="rate_limited")
+            raise RetryLaterError("Gmail rate limit", with_jitter(error.retry_after_s)) from error
+        if isinstance(error, RateLimitedError | DailyLimitError):
+            wait = getattr(error, "retry_after_s", None)
+            until = self.clock() + (timedelta(seconds=wait) if wait else DAILY_PAUSE)
+            self.mailboxes.pause_sending(ws, until)
+            return self._park(command, ParkReason.DAILY_LIMIT_REACHED, digest)
+        if isinstance(error, AuthorizationLostError):
+            self.mailboxes.authorization_lost(ws, error.reason)
+            return self._park(command, ParkReason.GMAIL_NEEDS_RECONNECT, digest)
+        if isinstance(error, PermanentError):
+            reason, words = _permanent_reason(error)
+            return self._fail(command, reason, words)
+        self.ledger.release(ws, act, self.clock())
+        if isinstance(error, OperatorMisconfiguredError):
+            count("OperatorMisconfigured")
+            logger.error("Google refuses the OAuth client: check the deployment's client id and secret")
+        count("SendsRetried", reason=type(error).__name__)
+        raise error
+
+    # ---- follow-ups ----
+    def _thread_for(
+        self, command: SendEmailV1, earlier: EmailRecord | None, connection: Connection
+    ) -> ThreadRef | None:
+        if not command.in_reply_to_activity_id:
+            return None
+        if earlier is None:
+            logger.warning("follow-up of an unknown email; sent as a new conversation")
+            return None
+        if earlier.status in (EmailStatus.EMAIL_READY, EmailStatus.SENDING):
+            raise RetryLaterError("the email this follows up is not sent yet", 60)
+        if not earlier.gmail_thread_id or not earlier.gmail_message_id:
+            logger.warning("follow-up of an email that was never sent; sent as a new conversation")
+            return None
+        rfc_message_id = earlier.rfc_message_id
+        if not rfc_message_id:
+            try:
+                headers = self.gmail.message_headers(connection, earlier.gmail_message_id, ["Message-ID"])
+            except NotFoundError:
+                logger.warning("the followed-up email is gone from this mailbox; sent as a new conversation")
+                return None
+            rfc_message_id = headers.headers.get("message-id") or earlier.message_id or ""
+            self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, rfc_message_id)
+        return ThreadRef(
+            gmail_thread_id=earlier.gmail_thread_id,
+            message_id=rfc_message_id,
+            subject=earlier.subject,
+            references=earlier.references or "",
+        )
+
+    # ---- recovery ----
+    def _find_sent(
+        self, command: SendEmailV1, connection: Connection, cursor: str | None, message_id: str
+    ) -> SentSearch:
+        """Our message among the mailbox's SENT additions since the claim, by our header or our Message-ID.
+
+        The metadata scope forbids a search query, so this walks history (``labelId=SENT``) and reads only the
+        two headers that identify us. Without a usable cursor the outcome can't be known: the caller fails the
+        email with words that send the user to their Sent folder, rather than risking a second copy.
+        """
+        if not cursor:
+            return SentSearch(found=None, conclusive=False)
+        marker = activity_marker(command.workspace_id, command.activity_id)
+        names = [ACTIVITY_HEADER, "Message-ID"]
+        try:
+            for added in self.gmail.added_since(connection, cursor, label_id="SENT"):
+                found = self.gmail.message_headers(connection, added.gmail_message_id, names)
+                ours = found.headers.get(ACTIVITY_HEADER.lower()) == marker
+                if ours or found.headers.get("message-id") == message_id:
+                    return SentSearch(SentMessage(found.gmail_message_id, found.gmail_thread_id), conclusive=True)
+        except NotFoundError:
+            return SentSearch(found=None, conclusive=False)
+        return SentSearch(found=None, conclusive=True)
+
+    # ---- outcomes ----
+    def _park(self, command: SendEmailV1, reason: ParkReason, digest: str) -> SendOutcome:
         # Announce first, record second: a crash in between repeats the event (EventBridge is at-least-once
         # anyway) instead of losing it.
         self.events.publish(
@@ -54,7 +285,22 @@ class SendEmail:
                 reason=reason.value,
             )
         )
-        changed = self.emails.park(command, reason, self.clock())
+        changed = self.ledger.park(command, reason, self.clock(), digest)
         count("EmailsParked", reason=reason.value)
         logger.info("email parked", extra={"reason": reason.value, "changed": changed})
         return SendOutcome.PARKED
+
+    def _fail(self, command: SendEmailV1, reason: str, words: str) -> SendOutcome:
+        self.ledger.mark_failed(command.workspace_id, command.activity_id, reason, words, self.clock())
+        self.events.publish(
+            ServiceEvent(
+                detail_type=DetailType.EMAIL_FAILED,
+                workspace_id=command.workspace_id,
+                activity_id=command.activity_id,
+                agent_id=command.agent_id,
+                reason=reason,
+            )
+        )
+        count("EmailsFailed", reason=reason)
+        logger.warning("email failed", extra={"reason": reason})
+        return SendOutcome.FAILED

@@ -1,0 +1,65 @@
+"""Everything the send use case reads, in one DynamoDB round trip (BatchGetItem of up to six items)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gmail_integration.dal import keys
+from gmail_integration.dal.connections import connection_from_item, connection_key
+from gmail_integration.dal.emails import email_from_item, email_key
+from gmail_integration.dal.items import parse_time
+from gmail_integration.dal.profiles import profile_from_item
+from gmail_integration.models.domain import BillingStatus, ConnectionStatus, Gates
+from gmail_integration.sending.context import SendContext
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBServiceResource
+    from mypy_boto3_dynamodb.service_resource import Table
+
+
+class DynamoSendContextReader:
+    def __init__(self, resource: DynamoDBServiceResource, table: Table) -> None:
+        self._resource = resource
+        self._table = table
+
+    def read(self, workspace_id: str, agent_id: str, activity_id: str, earlier_activity_id: str | None) -> SendContext:
+        """A workspace or agent never reported on counts as current and active."""
+        pk = keys.workspace_pk(workspace_id)
+        wanted: list[dict[str, str]] = [
+            connection_key(workspace_id),
+            {"pk": pk, "sk": keys.BILLING_SK},
+            {"pk": pk, "sk": keys.agent_sk(agent_id)},
+            {"pk": pk, "sk": keys.PROFILE_SK},
+            email_key(workspace_id, activity_id),
+        ]
+        if earlier_activity_id and earlier_activity_id != activity_id:
+            wanted.append(email_key(workspace_id, earlier_activity_id))
+        found = self._batch_get(wanted)
+        connection_item = found.get(keys.CONNECTION_SK)
+        billing = found.get(keys.BILLING_SK)
+        agent = found.get(keys.agent_sk(agent_id))
+        connection = connection_from_item(connection_item) if connection_item else None
+        email = found.get(keys.email_sk(activity_id))
+        earlier = found.get(keys.email_sk(earlier_activity_id)) if earlier_activity_id else None
+        return SendContext(
+            gates=Gates(
+                connection_status=connection.status if connection else ConnectionStatus.DISCONNECTED,
+                billing=BillingStatus(str(billing["status"])) if billing else BillingStatus.CURRENT,
+                agent_active=bool(agent["active"]) if agent else True,
+                paused_until=parse_time(connection_item.get("paused_until")) if connection_item else None,
+            ),
+            connection=connection,
+            profile=profile_from_item(found.get(keys.PROFILE_SK)),
+            email=email_from_item(email) if email else None,
+            earlier=email_from_item(earlier) if earlier else None,
+        )
+
+    def _batch_get(self, wanted: list[dict[str, str]]) -> dict[str, Any]:
+        request: Any = {self._table.name: {"Keys": wanted, "ConsistentRead": True}}
+        found: dict[str, Any] = {}
+        while request:
+            answer = self._resource.batch_get_item(RequestItems=request)
+            for item in answer.get("Responses", {}).get(self._table.name, []):
+                found[str(item["sk"])] = item
+            request = answer.get("UnprocessedKeys") or {}
+        return found

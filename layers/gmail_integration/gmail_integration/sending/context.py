@@ -1,0 +1,17 @@
+"""What the send use case knows about one email when it decides: gates, mailbox, profile, the email, its thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gmail_integration.models.domain import Connection, EmailRecord, Gates
+from gmail_integration.models.profile import Profile
+
+
+@dataclass(frozen=True)
+class SendContext:
+    gates: Gates
+    connection: Connection | None
+    profile: Profile
+    email: EmailRecord | None
+    earlier: EmailRecord | None
