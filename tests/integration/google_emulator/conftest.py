@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from emulator_helpers import Control
 from google_emulator import Emulator
-from googleapiclient.errors import HttpError
+
+from tests.integration.google_emulator.emulator_helpers import PROSPECT, REP, Control
 
 pytest_plugins = ["google_emulator.pytest_plugin"]
-
-REP = "rep@outsales.test"
-PROSPECT = "pat@prospect.test"
 
 
 @pytest.fixture(scope="session")
@@ -45,9 +40,3 @@ def _oauthlib_over_loopback_http(monkeypatch: pytest.MonkeyPatch) -> None:
     # The emulator is plain http on loopback; oauthlib refuses http without this, and raises on granted < requested.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     monkeypatch.setenv("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
-
-
-def error_of(raised: pytest.ExceptionInfo[HttpError]) -> dict[str, Any]:
-    """The `error` object of Google's JSON answer carried by an HttpError."""
-    error: dict[str, Any] = json.loads(raised.value.content)["error"]
-    return error

@@ -4,6 +4,7 @@ libraries (google-auth-oauthlib, google-auth, google-api-python-client) for ever
 from __future__ import annotations
 
 import base64
+import json
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,7 +13,10 @@ import requests
 from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import Flow
 from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
 
+REP = "rep@outsales.test"
+PROSPECT = "pat@prospect.test"
 SEND = "https://www.googleapis.com/auth/gmail.send"
 METADATA = "https://www.googleapis.com/auth/gmail.metadata"
 READONLY = "https://www.googleapis.com/auth/gmail.readonly"
@@ -140,3 +144,9 @@ def raw(
         message[name] = value
     message.set_content(text)
     return base64.urlsafe_b64encode(message.as_bytes()).decode("ascii")
+
+
+def error_of(error: HttpError) -> dict[str, Any]:
+    """The `error` object of Google's JSON answer carried by an HttpError."""
+    body: dict[str, Any] = json.loads(error.content)["error"]
+    return body

@@ -7,8 +7,18 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from conftest import PROSPECT, REP
-from emulator_helpers import CLIENT_ID, METADATA, REDIRECT_URI, SEND, Control, authorize, flow
+
+from tests.integration.google_emulator.emulator_helpers import (
+    CLIENT_ID,
+    METADATA,
+    PROSPECT,
+    REDIRECT_URI,
+    REP,
+    SEND,
+    Control,
+    authorize,
+    flow,
+)
 
 
 def _auth(control: Control, **overrides: str | None) -> requests.Response:
@@ -63,7 +73,8 @@ def test_consent_page_lists_scopes_in_words_and_the_accounts(world) -> None:
     page = answer.text
     assert "Send email on your behalf" in page
     assert "View your email message metadata such as labels and headers, but not the email body" in page
-    assert REP in page and "Rita Rep" in page
+    assert REP in page
+    assert "Rita Rep" in page
     assert re.search(rf'value="{re.escape(PROSPECT)}" checked', page), "login_hint preselects the account"
     assert "Cross-Origin-Opener-Policy" not in answer.headers
     assert not re.search(r'(src|href)="(https?:)?//', page), "no external assets"

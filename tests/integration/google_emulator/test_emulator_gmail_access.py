@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import PROSPECT, REP, error_of
-from emulator_helpers import METADATA, READONLY, SEND, connect, gmail, raw
 from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
+
+from tests.integration.google_emulator.emulator_helpers import (
+    METADATA,
+    PROSPECT,
+    READONLY,
+    REP,
+    SEND,
+    connect,
+    error_of,
+    gmail,
+    raw,
+)
 
 
 def test_send_scope_alone_cannot_read_the_profile(world) -> None:
@@ -16,7 +26,7 @@ def test_send_scope_alone_cannot_read_the_profile(world) -> None:
     api.users().messages().send(userId="me", body={"raw": raw(REP, PROSPECT, "Hi")}).execute()
     with pytest.raises(HttpError) as raised:
         api.users().getProfile(userId="me").execute()
-    error = error_of(raised)
+    error = error_of(raised.value)
     assert raised.value.status_code == 403
     assert error["status"] == "PERMISSION_DENIED"
     assert error["message"] == "Request had insufficient authentication scopes."
@@ -31,13 +41,13 @@ def test_metadata_scope_cannot_read_bodies_or_search(world) -> None:
     for fmt in ("full", "raw", None):
         with pytest.raises(HttpError) as raised:
             api.users().messages().get(userId="me", id=sent["id"], **({"format": fmt} if fmt else {})).execute()
-        error = error_of(raised)
+        error = error_of(raised.value)
         assert raised.value.status_code == 403
         assert error["errors"][0]["reason"] == "forbidden"
         assert error["message"] == f"Metadata scope doesn't allow format {(fmt or 'full').upper()}"
     with pytest.raises(HttpError) as raised:
         api.users().messages().list(userId="me", q="from:someone").execute()
-    assert error_of(raised)["message"] == "Metadata scope does not support 'q' parameter"
+    assert error_of(raised.value)["message"] == "Metadata scope does not support 'q' parameter"
     with pytest.raises(HttpError):
         api.users().threads().get(userId="me", id=sent["threadId"], format="full").execute()
     metadata = api.users().messages().get(userId="me", id=sent["id"], format="metadata").execute()
@@ -111,7 +121,7 @@ def test_disabled_gmail_answers_failed_precondition(world) -> None:
     world.post(f"accounts/{REP}/settings", {"gmail_enabled": False})
     with pytest.raises(HttpError) as raised:
         api.users().getProfile(userId="me").execute()
-    error = error_of(raised)
+    error = error_of(raised.value)
     assert raised.value.status_code == 400
     assert error["message"] == "Mail service not enabled"
     assert error["errors"][0]["reason"] == "failedPrecondition"
@@ -124,4 +134,4 @@ def test_another_users_mailbox_is_delegation_denied(world) -> None:
     with pytest.raises(HttpError) as raised:
         api.users().getProfile(userId=PROSPECT).execute()
     assert raised.value.status_code == 403
-    assert error_of(raised)["message"] == f"Delegation denied for {REP}"
+    assert error_of(raised.value)["message"] == f"Delegation denied for {REP}"

@@ -8,9 +8,18 @@ import email.policy
 
 import pytest
 import requests
-from conftest import PROSPECT, REP, error_of
-from emulator_helpers import READONLY, SEND, connect, gmail, raw
 from googleapiclient.errors import HttpError
+
+from tests.integration.google_emulator.emulator_helpers import (
+    PROSPECT,
+    READONLY,
+    REP,
+    SEND,
+    connect,
+    error_of,
+    gmail,
+    raw,
+)
 
 
 def _full_api(world):
@@ -91,7 +100,7 @@ def test_send_without_raw_or_recipients_is_400(world) -> None:
     assert raised.value.status_code == 400
     with pytest.raises(HttpError) as raised:
         api.users().messages().send(userId="me", body={"raw": raw(REP, "", "No one")}).execute()
-    assert error_of(raised)["message"] == "Recipient address required"
+    assert error_of(raised.value)["message"] == "Recipient address required"
 
 
 def test_formats_minimal_metadata_full_raw(world) -> None:
@@ -101,7 +110,8 @@ def test_formats_minimal_metadata_full_raw(world) -> None:
     minimal = get(userId="me", id=sent["id"], format="minimal").execute()
     assert set(minimal) == {"id", "threadId", "labelIds", "snippet", "sizeEstimate", "historyId", "internalDate"}
     assert minimal["snippet"] == "Hi Pat, it&#39;s me"
-    assert isinstance(minimal["historyId"], str) and isinstance(minimal["internalDate"], str)
+    assert isinstance(minimal["historyId"], str)
+    assert isinstance(minimal["internalDate"], str)
     assert isinstance(minimal["sizeEstimate"], int)
     metadata = get(userId="me", id=sent["id"], format="metadata", metadataHeaders=["Subject", "to"]).execute()
     assert [h["name"] for h in metadata["payload"]["headers"]] == ["To", "Subject"]
@@ -135,7 +145,7 @@ def test_full_format_of_a_multipart_message_has_numbered_parts(world) -> None:
 def test_unknown_message_is_404(world) -> None:
     with pytest.raises(HttpError) as raised:
         _full_api(world).users().messages().get(userId="me", id="18c0000000000000").execute()
-    error = error_of(raised)
+    error = error_of(raised.value)
     assert raised.value.status_code == 404
     assert error["errors"][0]["reason"] == "notFound"
     assert error["status"] == "NOT_FOUND"
@@ -162,7 +172,8 @@ def test_fields_selects_a_partial_response(world) -> None:
     api = _full_api(world)
     _send(api)
     listed = api.users().messages().list(userId="me", fields="messages(id)").execute()
-    assert list(listed) == ["messages"] and list(listed["messages"][0]) == ["id"]
+    assert list(listed) == ["messages"]
+    assert list(listed["messages"][0]) == ["id"]
 
 
 def test_a_long_get_goes_out_as_post_with_method_override(world) -> None:
@@ -173,7 +184,8 @@ def test_a_long_get_goes_out_as_post_with_method_override(world) -> None:
     got = api.users().messages().get(userId="me", id=sent["id"], format="metadata", metadataHeaders=names).execute()
     assert [h["name"] for h in got["payload"]["headers"]] == ["Subject"]
     [call] = world.calls(since=mark)
-    assert call["method"] == "gmail.users.messages.get" and call["http_method"] == "GET"
+    assert call["method"] == "gmail.users.messages.get"
+    assert call["http_method"] == "GET"
     assert len(call["query"]["metadataHeaders"]) == 151
 
 

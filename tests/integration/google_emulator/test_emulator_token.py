@@ -6,12 +6,23 @@ import base64
 
 import pytest
 import requests
-from conftest import REP
-from emulator_helpers import CLIENT_ID, CLIENT_SECRET, METADATA, REDIRECT_URI, SEND, authorize, connect, flow, gmail
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import Request
 from google.oauth2.credentials import Credentials
 from oauthlib.oauth2.rfc6749.errors import InvalidClientError, InvalidGrantError, OAuth2Error
+
+from tests.integration.google_emulator.emulator_helpers import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    METADATA,
+    REDIRECT_URI,
+    REP,
+    SEND,
+    authorize,
+    connect,
+    flow,
+    gmail,
+)
 
 
 def _code(world, scopes=None, **params):
@@ -39,7 +50,9 @@ def test_code_exchange_with_pkce_answers_like_google(world) -> None:
     assert set(token["scope"]) == {SEND, METADATA}
     assert exchange.credentials.granted_scopes == sorted([SEND, METADATA])
     call = world.calls(method="oauth.token")[-1]
-    assert call["status"] == 200 and call["email"] == REP and set(call["scopes"]) == {SEND, METADATA}
+    assert call["status"] == 200
+    assert call["email"] == REP
+    assert set(call["scopes"]) == {SEND, METADATA}
 
 
 def test_a_code_works_once_and_a_replay_revokes_what_it_gave(world) -> None:
@@ -177,7 +190,8 @@ def test_google_auth_refreshes_with_the_secret_in_the_body(world) -> None:
     )
     profile = gmail(world.url, credentials).users().getProfile(userId="me").execute()
     assert profile["emailAddress"] == REP
-    assert credentials.token and credentials.token != stored.token
+    assert credentials.token
+    assert credentials.token != stored.token
     assert credentials.refresh_token == stored.refresh_token, "Google does not rotate refresh tokens"
 
 
