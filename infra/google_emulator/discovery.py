@@ -165,10 +165,12 @@ def _schema(name: str) -> dict[str, Any]:
 
 
 def _is_base64(text: str) -> bool:
+    """Google accepts both alphabets for `format: byte`, padded or not, but no other characters."""
     cleaned = re.sub(r"\s", "", text)
-    for decoder in (base64.urlsafe_b64decode, base64.b64decode):
+    padded = cleaned + "=" * (-len(cleaned) % 4)
+    for altchars in (b"-_", b"+/"):
         try:
-            decoder(cleaned + "=" * (-len(cleaned) % 4))
+            base64.b64decode(padded, altchars=altchars, validate=True)
             return True
         except (binascii.Error, ValueError):
             continue
