@@ -54,7 +54,7 @@ clean:
 # there, with ARTIFACTS_DIR set to the directory it packages. No Docker: the layer's wheels are chosen for the
 # Lambda platform (python3.13 on arm64) whatever this machine runs, from a hashed lock compiled for that platform
 # (pip would evaluate environment markers for the host; uv resolves for the target).
-.PHONY: lock build-SharedLayer build-ApiFunction build-OAuthCallbackFunction build-InternalApiFunction \
+.PHONY: lock checkov-venv build-SharedLayer build-ApiFunction build-OAuthCallbackFunction build-InternalApiFunction \
 	build-SendEmailFunction build-SchedulePollsFunction build-PollMailboxFunction
 
 BUILD_ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -65,6 +65,11 @@ LAYER_PLATFORM ?= manylinux2014_aarch64
 LAYER_PIP_FLAGS := --platform $(LAYER_PLATFORM) --python-version 3.13 --implementation cp --only-binary=:all: \
 	--no-deps --require-hashes --no-compile --disable-pip-version-check --quiet
 LAYER_LOCK := layers/gmail_integration/requirements.lock.txt
+
+# tests/infrastructure run checkov from its own venv; without this they could only skip it.
+infra-check: checkov-venv
+checkov-venv:
+	@infra/scripts/bootstrap checkov
 
 # Recompile the layer's lock after changing [project].dependencies in pyproject.toml.
 lock: venv

@@ -49,6 +49,7 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
     "SendEmailFunction": grants(TABLE_READ_WRITE, TABLE)
     | grants(KEY_PRODUCER, {"DataKey"})
     | grants({"sqs:SendMessage", "sqs:ChangeMessageVisibility"}, {"SendQueue"})
+    | {("sqs:SendMessage", "SendDLQ")}
     | EVENTS
     | SECRET,
     "SchedulePollsFunction": grants(
