@@ -27,27 +27,41 @@ def _clean(value: Any, what: str) -> str:
 
 
 def from_fields(fields: dict[str, Any], mailbox: Mailbox) -> bytes:
-    """A message from {from, to?, subject, text, in_reply_to?, references?, headers?}, addressed to `mailbox`.
+    """A message from {from, to?, subject, text, in_reply_to?, references?, headers?, kind?}, addressed to `mailbox`.
 
     Given only `in_reply_to` and a parent in the mailbox, References is the parent's References plus the
-    parent, as a mail client writes it.
+    parent, as a mail client writes it. `kind` shapes the message like the real thing: "reply" (default),
+    "auto_reply" (Auto-Submitted: auto-replied, "Automatic reply:" subject) or "bounce" (a Gmail-style
+    delivery-status report from mailer-daemon about the message named by in_reply_to).
     """
-    sender = _clean(fields.get("from", ""), "from")
-    if not sender:
-        raise ComposeError("from is required")
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = _clean(fields.get("to") or mailbox.email, "to")
-    message["Subject"] = _clean(fields.get("subject", ""), "subject")
-    message["Date"] = email.utils.formatdate(localtime=False)
-    domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "example.com"
-    message["Message-ID"] = email.utils.make_msgid(domain=domain)
+    kind = fields.get("kind") or "reply"
+    if kind not in ("reply", "auto_reply", "bounce"):
+        raise ComposeError("kind must be reply, auto_reply or bounce")
     in_reply_to = _clean(fields.get("in_reply_to") or "", "in_reply_to")
+    parents = mailbox.by_message_id(in_reply_to) if in_reply_to else []
+    parent_subject = parents[0].subject if parents else ""
+    if kind == "bounce":
+        message = _bounce(fields, mailbox, in_reply_to, parents[0].raw if parents else b"")
+    else:
+        message = EmailMessage()
+        sender = _clean(fields.get("from", ""), "from")
+        if not sender:
+            raise ComposeError("from is required")
+        message["From"] = sender
+        message["To"] = _clean(fields.get("to") or mailbox.email, "to")
+        subject = _clean(fields.get("subject") or "", "subject")
+        if kind == "auto_reply":
+            subject = subject or f"Automatic reply: {parent_subject}"
+            message["Auto-Submitted"] = "auto-replied"
+        message["Subject"] = subject
+        message.set_content(_clean_text(fields.get("text", "")))
+    sender_address = email.utils.parseaddr(str(message["From"]))[1]
+    message["Date"] = email.utils.formatdate(localtime=False)
+    message["Message-ID"] = email.utils.make_msgid(domain=sender_address.rpartition("@")[2] or "example.com")
     references = _clean(fields.get("references") or "", "references")
     if in_reply_to:
         message["In-Reply-To"] = in_reply_to
         if not references:
-            parents = mailbox.by_message_id(in_reply_to)
             earlier = header_text(parents[0].parsed, "References") if parents else ""
             references = f"{earlier} {in_reply_to}".strip()
     if references:
@@ -60,8 +74,44 @@ def from_fields(fields: dict[str, Any], mailbox: Mailbox) -> bytes:
             raise ComposeError(f"bad header name {name!r}")
         del message[name]
         message[name] = _clean(value, f"header {name}")
-    message.set_content(_clean_text(fields.get("text", "")))
     return message.as_bytes(policy=email.policy.SMTP)
+
+
+def _bounce(fields: dict[str, Any], mailbox: Mailbox, in_reply_to: str, original: bytes) -> EmailMessage:
+    if not in_reply_to:
+        raise ComposeError("a bounce needs in_reply_to: the Message-ID of the message that bounced")
+    failed = str(fields.get("to_failed") or "")
+    if not failed and original:
+        failed = ", ".join(a for _, a in email.utils.getaddresses([header_text(parse(original), "To")]))
+    failed = _clean(failed or "unknown@invalid.example", "to_failed")
+    message = EmailMessage()
+    message["From"] = _clean(fields.get("from") or "Mail Delivery Subsystem <mailer-daemon@googlemail.com>", "from")
+    message["To"] = mailbox.email
+    message["Subject"] = _clean(fields.get("subject") or "Delivery Status Notification (Failure)", "subject")
+    message["Auto-Submitted"] = "auto-replied"
+    message["X-Failed-Recipients"] = failed
+    text = fields.get("text") or f"Address not found\n\nYour message wasn't delivered to {failed}."
+    message.set_content(_clean_text(text))
+    status = EmailMessage()
+    status["Content-Type"] = "message/delivery-status"
+    per_message, per_recipient = EmailMessage(), EmailMessage()
+    per_message["Reporting-MTA"] = "dns; googlemail.com"
+    per_recipient["Final-Recipient"] = f"rfc822; {failed}"
+    per_recipient["Action"] = "failed"
+    per_recipient["Status"] = "5.1.1"
+    per_recipient["Diagnostic-Code"] = "smtp; 550 5.1.1 user unknown"
+    status.set_payload([per_message, per_recipient])
+    message.make_mixed()
+    message.attach(status)
+    if original:
+        headers = EmailMessage()
+        headers["Content-Type"] = "text/rfc822-headers"
+        head = re.split(rb"\r?\n\r?\n", original, maxsplit=1)[0]
+        headers.set_payload(head.decode("utf-8", "replace") + "\r\n")
+        message.attach(headers)
+    message.replace_header("Content-Type", message.get_content_type().replace("mixed", "report"))
+    message.set_param("report-type", "delivery-status")
+    return message
 
 
 def _clean_text(value: Any) -> str:

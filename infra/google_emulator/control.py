@@ -196,9 +196,18 @@ def _account_settings(ctx: Ctx) -> Response:
     if unknown:
         raise ControlError(400, f"unknown account settings {unknown}; known: {sorted(_ACCOUNT_SETTINGS)}")
     for key, kind in _ACCOUNT_SETTINGS.items():
-        if key in payload:
-            value = payload[key]
-            setattr(account, key, None if value is None and kind is int else kind(value))
+        if key not in payload:
+            continue
+        value = payload[key]
+        if value is None and kind is int:
+            setattr(account, key, None)
+        elif kind is bool and not isinstance(value, bool):
+            raise ControlError(400, f"{key} must be true or false")
+        else:
+            try:
+                setattr(account, key, kind(value))
+            except (TypeError, ValueError):
+                raise ControlError(400, f"{key} must be a {kind.__name__}") from None
     return json_response(200, account.as_dict())
 
 

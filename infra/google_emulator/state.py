@@ -43,7 +43,12 @@ class Settings:
                 unknown.append(key)
                 continue
             current = getattr(self, key)
-            setattr(self, key, bool(value) if isinstance(current, bool) else int(value))
+            if isinstance(current, bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false")
+                setattr(self, key, value)
+            else:
+                setattr(self, key, int(value))
         return unknown
 
     def as_dict(self) -> dict[str, Any]:

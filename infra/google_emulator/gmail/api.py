@@ -71,7 +71,6 @@ def _serve(state: State, request: Request, call: Call) -> dict[str, Any]:
         raise _NotFound(not_found_page(request.path))
     call.method = found.method.id
     call.units = units(found.method.id)
-    uploaded = upload.read(request) if found.upload else None
     body, body_problem = (None, None) if found.upload else _json_body(raw_body)
     violations = discovery.validate(http_method, request.path, query, body)
     call.discovery_violations = [body_problem, *violations] if body_problem else violations
@@ -82,6 +81,7 @@ def _serve(state: State, request: Request, call: Call) -> dict[str, Any]:
     if call.discovery_violations:
         first = call.discovery_violations[0]
         raise ApiError(400, first, "invalid" if "Unknown name" in first else "badRequest")
+    uploaded = upload.read(request) if found.upload else None
     access.check_scopes(token, found.method)
     access.check_metadata_limits(token, found.method, query)
     with state.lock:

@@ -127,3 +127,24 @@ def test_the_prospect_sees_a_follow_up_in_the_same_conversation(world, api) -> N
     received = world.messages(PROSPECT)
     assert len(received) == 2
     assert received[0]["threadId"] == received[1]["threadId"]
+
+
+def test_a_bounce_given_as_fields_is_a_delivery_report_in_the_thread(world, api) -> None:
+    first = _first(api)
+    bounce = world.deliver(REP, kind="bounce", in_reply_to="<act_7@outsales.test>")
+    assert bounce["threadId"] == first["threadId"]
+    got = api.users().messages().get(userId="me", id=bounce["id"], format="metadata").execute()
+    headers = {h["name"]: h["value"] for h in got["payload"]["headers"]}
+    assert got["payload"]["mimeType"] == "multipart/report"
+    assert headers["X-Failed-Recipients"] == PROSPECT
+    assert headers["From"].endswith("<mailer-daemon@googlemail.com>")
+
+
+def test_an_auto_reply_given_as_fields(world, api) -> None:
+    first = _first(api)
+    auto = world.deliver(REP, kind="auto_reply", **{"from": PROSPECT, "in_reply_to": "<act_7@outsales.test>"})
+    assert auto["threadId"] == first["threadId"]
+    got = api.users().messages().get(userId="me", id=auto["id"], format="metadata").execute()
+    headers = {h["name"]: h["value"] for h in got["payload"]["headers"]}
+    assert headers["Auto-Submitted"] == "auto-replied"
+    assert headers["Subject"] == "Automatic reply: Following up"
