@@ -6,10 +6,11 @@ import time
 
 from google_emulator import control
 from google_emulator.calls import Call
+from google_emulator.errors import not_found_page
 from google_emulator.gmail import api as gmail_api
 from google_emulator.oauth import endpoints as oauth
 from google_emulator.state import State
-from google_emulator.web import Request, Response, html_response
+from google_emulator.web import Request, Response
 
 _OAUTH = {
     "/o/oauth2/v2/auth": ("oauth.authorize", oauth.authorize),
@@ -23,20 +24,6 @@ _OAUTH = {
     "/oauth2/v3/tokeninfo": ("oauth.tokeninfo", oauth.tokeninfo),
 }
 _GMAIL_PREFIXES = ("/gmail/v1/", "/upload/gmail/v1/", "/resumable/upload/gmail/v1/")
-
-
-def not_found_page(path: str) -> Response:
-    """Google's front end answers unknown URLs with this page, not JSON."""
-    return html_response(
-        404,
-        "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 404 (Not Found)!!1</title>\n"
-        f"  <p><b>404.</b> <ins>That\u2019s an error.</ins>\n  <p>The requested URL <code>{_escape(path)}</code> "
-        "was not found on this server.  <ins>That\u2019s all we know.</ins>\n",
-    )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class App:

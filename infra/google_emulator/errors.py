@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from google_emulator.web import Response, json_response
+from google_emulator.web import Response, html_response, json_response
 
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
@@ -101,3 +101,17 @@ def rate_limited(retry_after_s: int, now: float, suffix: str = "") -> ApiError:
     """Gmail's user-rate answer: the wait in a Retry-After header and as a time in the message."""
     message = f"User-rate limit exceeded.  Retry after {rfc3339_ms(now + retry_after_s)}{suffix}"
     return ApiError(429, message, "rateLimitExceeded", headers=[("Retry-After", str(retry_after_s))])
+
+
+def not_found_page(path: str) -> Response:
+    """Google's front end answers unknown URLs with this page, not JSON."""
+    return html_response(
+        404,
+        "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 404 (Not Found)!!1</title>\n"
+        f"  <p><b>404.</b> <ins>That\u2019s an error.</ins>\n  <p>The requested URL <code>{_escape(path)}</code> "
+        "was not found on this server.  <ins>That\u2019s all we know.</ins>\n",
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -24,7 +24,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ESF"
     sys_version = ""
-    timeout = 30
+    timeout = 120  # idle keep-alive connections close after this
     server: _Server
 
     def setup(self) -> None:
@@ -34,7 +34,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
         body = self.rfile.read(length) if length > 0 else b""
         request = Request(
             method=self.command,

@@ -13,7 +13,7 @@ from typing import Any
 
 from google_emulator import discovery
 from google_emulator.calls import Call
-from google_emulator.errors import ApiError, bad_request, rate_limited
+from google_emulator.errors import ApiError, bad_request, not_found_page, rate_limited
 from google_emulator.gmail import access, fields, upload
 from google_emulator.gmail.methods import METHODS, Context
 from google_emulator.quota import units
@@ -61,8 +61,6 @@ def _fault(state: State, call: Call) -> None:
 
 
 def _serve(state: State, request: Request, call: Call) -> dict[str, Any]:
-    from google_emulator.app import not_found_page
-
     http_method, query, raw_body = _effective(request)
     call.http_method, call.query = http_method, query
     found = discovery.match(http_method, request.path)

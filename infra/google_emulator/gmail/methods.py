@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from google_emulator.oauth.grants import AccessToken
 from google_emulator.state import Account, State
 
 MAX_MESSAGE_BYTES = 36_700_160
+_GMAIL_ID = re.compile(r"[0-9a-fA-F]{1,16}")
 
 
 @dataclass
@@ -62,7 +64,14 @@ def method(method_id: str) -> Callable[[Method], Method]:
     return register
 
 
+def _check_id(value: str) -> None:
+    """Gmail ids are hex numbers: anything else is refused before it is looked up."""
+    if not _GMAIL_ID.fullmatch(value):
+        raise invalid_argument("Invalid id value")
+
+
 def _message(ctx: Context, message_id: str) -> StoredMessage:
+    _check_id(message_id)
     found = ctx.mailbox.messages.get(message_id)
     if found is None:
         raise not_found()
@@ -129,8 +138,10 @@ def send(ctx: Context) -> dict[str, Any]:
     recipients = compose.recipients(raw)
     if not recipients:
         raise invalid_argument("Recipient address required")
-    if thread_id is not None and not ctx.mailbox.thread(thread_id):
-        raise not_found()
+    if thread_id is not None:
+        _check_id(thread_id)
+        if not ctx.mailbox.thread(thread_id):
+            raise not_found()
     _check_daily_limit(ctx)
     account = ctx.account
     stamped = compose.stamp_sent(raw, account.email, account.name, account.replace_message_id)
@@ -199,6 +210,7 @@ def modify_message(ctx: Context) -> dict[str, Any]:
 
 @method("gmail.users.threads.get")
 def get_thread(ctx: Context) -> dict[str, Any]:
+    _check_id(ctx.path["id"])
     messages = ctx.mailbox.thread(ctx.path["id"])
     if not messages:
         raise not_found()

@@ -151,6 +151,13 @@ def test_unknown_message_is_404(world) -> None:
     assert error["status"] == "NOT_FOUND"
 
 
+def test_an_id_that_is_not_hex_is_invalid(world) -> None:
+    with pytest.raises(HttpError) as raised:
+        _full_api(world).users().messages().get(userId="me", id="not-an-id", format="minimal").execute()
+    assert raised.value.status_code == 400
+    assert error_of(raised.value)["message"] == "Invalid id value"
+
+
 def test_list_pages_newest_first_and_filters_by_label(world) -> None:
     api = _full_api(world)
     ids = [_send(api, subject=f"Mail {i}")["id"] for i in range(3)]
