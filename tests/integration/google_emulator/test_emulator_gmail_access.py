@@ -66,6 +66,8 @@ def test_readonly_without_metadata_may_read_bodies_and_search(world) -> None:
     sent = api.users().messages().send(userId="me", body={"raw": raw(REP, PROSPECT, "Hi", "Body text")}).execute()
     full = api.users().messages().get(userId="me", id=sent["id"]).execute()
     assert full["snippet"] == "Body text"
+    thread = api.users().threads().get(userId="me", id=sent["threadId"], format="full").execute()
+    assert thread["messages"][0]["payload"]["body"]["size"] > 0
     assert api.users().messages().list(userId="me", q="subject:hi").execute()["resultSizeEstimate"] == 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import threading
 
 import pytest
 import requests
@@ -225,3 +226,30 @@ def test_profile_counts_and_history_id(world) -> None:
     after = api.users().getProfile(userId="me").execute()
     assert after["messagesTotal"] == before["messagesTotal"] + 1 == 1
     assert int(after["historyId"]) > int(before["historyId"])
+
+
+def test_concurrent_clients_each_get_their_own_answers(world) -> None:
+    world.post("settings", {"quota_per_user_per_second": 100_000})
+    credentials = connect(world, REP, scopes=[SEND, READONLY])
+    errors: list[BaseException] = []
+    sent: list[str] = []
+
+    def work(n: int) -> None:
+        try:
+            api = gmail(world.url, credentials)  # one service per thread: httplib2 is not thread-safe
+            for i in range(5):
+                answer = _send(api, subject=f"Thread {n} mail {i}")
+                api.users().messages().get(userId="me", id=answer["id"], format="minimal").execute()
+                sent.append(answer["id"])
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert errors == []
+    assert len(set(sent)) == 40
+    history = [m["historyId"] for m in world.messages(REP)]
+    assert len(set(history)) == 40
