@@ -14,7 +14,9 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
-    bootstrap().process_send_message(record.body, record.receipt_handle)
+    bootstrap().process_send_message(
+        record.body, record.receipt_handle, int(record.attributes.approximate_receive_count)
+    )
 
 
 @logger.inject_lambda_context

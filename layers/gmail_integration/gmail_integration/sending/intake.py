@@ -14,14 +14,27 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from gmail_integration.gmail.errors import GmailError
 from gmail_integration.gmail.gateway import DeliveryUnknownError
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.ports import DeadLetters, EmailLedger, Postponer
-from gmail_integration.sending.send_email import PayloadMismatchError, RetryLaterError, SendEmail, SendOutcome
+from gmail_integration.sending.send_email import (
+    LONGEST_BACKOFF,
+    PayloadMismatchError,
+    RetryLaterError,
+    SendEmail,
+    SendOutcome,
+    with_jitter,
+)
 
 _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
+FIRST_BACKOFF_S = 10.0
+
+
+def transient_backoff_s(receive_count: int) -> float:
+    return with_jitter(min(FIRST_BACKOFF_S * 2 ** max(0, receive_count - 1), LONGEST_BACKOFF.total_seconds()))
 
 
 def describe_errors(exc: ValidationError) -> str:
@@ -49,7 +62,7 @@ class ProcessSendMessage:
     postponer: Postponer
     clock: Callable[[], datetime]
 
-    def __call__(self, body: str, receipt_handle: str) -> SendOutcome | None:
+    def __call__(self, body: str, receipt_handle: str, receive_count: int = 1) -> SendOutcome | None:
         try:
             command = SendEmailV1.model_validate_json(body)
         except ValidationError as exc:
@@ -70,6 +83,11 @@ class ProcessSendMessage:
         except DeliveryUnknownError:
             # Come back just after the claim's lease, when the retry may look in Gmail for this email.
             self.postponer.postpone(receipt_handle, self.send_email.lease.total_seconds() + 5)
+            raise
+        except GmailError:
+            # Google or the network stumbled: back off exponentially with the deliveries so far, so the queue's
+            # maxReceiveCount spans minutes of trouble before the dead-letter queue, not seconds.
+            self.postponer.postpone(receipt_handle, transient_backoff_s(receive_count))
             raise
         finally:
             logger.remove_keys(["workspace_id", "activity_id"])
