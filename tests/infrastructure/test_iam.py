@@ -18,9 +18,8 @@ TABLE_READ_WRITE = {
     "dynamodb:DeleteItem",
     "dynamodb:Query",
 }
-# Use of DataKey by DynamoDB, SQS and Lambda (environment) on the caller's behalf; producers also GenerateDataKey.
-KEY_CONSUMER = {"kms:Decrypt", "kms:DescribeKey"}
-KEY_PRODUCER = KEY_CONSUMER | {"kms:GenerateDataKey"}
+# Use of DataKey by DynamoDB, SQS and Lambda (environment) on the function's behalf.
+KEY_THROUGH_SERVICES = {"kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"}
 
 
 def grants(actions: set[str], resources: set[str]) -> set[tuple[str, str]]:
@@ -33,21 +32,21 @@ SECRET = {("secretsmanager:GetSecretValue", "GoogleClientSecretArn")}
 # Every Allow of every function's role, as (action, resource). Changing a function's needs means changing this.
 EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
     "ApiFunction": grants(TABLE_READ_WRITE, TABLE)
-    | grants(KEY_PRODUCER, {"DataKey"})
+    | grants(KEY_THROUGH_SERVICES, {"DataKey"})
     | {("sqs:SendMessage", "SendQueue")}
     | EVENTS
     | SECRET,
     "OAuthCallbackFunction": grants(TABLE_READ_WRITE, TABLE)
-    | grants(KEY_PRODUCER | {"kms:Encrypt"}, {"DataKey"})
+    | grants(KEY_THROUGH_SERVICES | {"kms:Encrypt"}, {"DataKey"})
     | {("sqs:SendMessage", "SendQueue")}
     | EVENTS
     | SECRET,
     "InternalApiFunction": grants(TABLE_READ_WRITE, TABLE)
-    | grants(KEY_PRODUCER, {"DataKey"})
+    | grants(KEY_THROUGH_SERVICES, {"DataKey"})
     | {("sqs:SendMessage", "SendQueue")}
     | EVENTS,
     "SendEmailFunction": grants(TABLE_READ_WRITE, TABLE)
-    | grants(KEY_PRODUCER, {"DataKey"})
+    | grants(KEY_THROUGH_SERVICES, {"DataKey"})
     | grants({"sqs:SendMessage", "sqs:ChangeMessageVisibility"}, {"SendQueue"})
     | {("sqs:SendMessage", "SendDLQ")}
     | EVENTS
@@ -56,10 +55,10 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, {"Table"}
     )
     | {("dynamodb:Query", "Table/index/gsi1")}
-    | grants(KEY_PRODUCER, {"DataKey"})
+    | grants(KEY_THROUGH_SERVICES, {"DataKey"})
     | {("sqs:SendMessage", "PollQueue"), ("sqs:SendMessage", "ScheduleDLQ")},
     "PollMailboxFunction": grants(TABLE_READ_WRITE, TABLE)
-    | grants(KEY_CONSUMER, {"DataKey"})
+    | grants(KEY_THROUGH_SERVICES, {"DataKey"})
     | {("sqs:ChangeMessageVisibility", "PollQueue")}
     | EVENTS
     | SECRET,
@@ -172,7 +171,7 @@ def test_kms_use_is_conditioned(translated: dict[str, Any]) -> None:
             if "StringEquals" in condition and "kms:ViaService" in condition["StringEquals"]:
                 services = {describe(s).split(".", 1)[0] for s in as_list(condition["StringEquals"]["kms:ViaService"])}
                 assert services <= {"dynamodb", "sqs", "lambda"}, function
-                assert actions <= KEY_PRODUCER, function
+                assert actions <= KEY_THROUGH_SERVICES, function
                 continue
             # Refresh tokens: only under an encryption context made of workspace_id, and never without one.
             assert condition == {
