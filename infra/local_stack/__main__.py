@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -77,15 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        format="%(asctime)s.%(msecs)03d %(name)s %(levelname)s %(message)s",
         datefmt="%H:%M:%S",
     )
     from local_stack.stack import LocalStack, StartupError  # heavy imports after the bytecode cache is set
+
+    for noisy in ("botocore", "boto3", "urllib3"):  # "Found credentials in environment variables" at every client
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     stop = threading.Event()
     running = False
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        logging.getLogger("local_stack").info("stopping (signal %d)", _signum)
         stop.set()
         if not running:
             raise KeyboardInterrupt  # abandon a start in progress; start() cleans up what it began
@@ -107,5 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _exit_now(code: int) -> None:
+    # Everything is stopped and closed by now; tearing down moto's thousands of modules and objects at interpreter
+    # exit would take seconds more, which every test session and Ctrl-C would wait for.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit_now(main())

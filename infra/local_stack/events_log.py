@@ -14,10 +14,30 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from local_stack.options import LOCAL_ACCOUNT_ID
+
 log = logging.getLogger("local_stack.events_log")
 
 LOCAL_NAME = "local-events-log"
 MATCH_EVERYTHING = {"source": [{"prefix": ""}]}
+
+
+_ENVELOPE_KEYS = ("version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail")
+
+
+def envelope(body: str) -> dict[str, Any]:
+    """EventBridge's envelope in its own key order. moto's SQS target leaves out `account` (its default input
+    template has no such field), so it is put back: every real envelope carries the account."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return {"unparsed": body}
+    if not isinstance(event, dict):
+        return {"unparsed": body}
+    event.setdefault("account", LOCAL_ACCOUNT_ID)
+    ordered = {key: event[key] for key in _ENVELOPE_KEYS if key in event}
+    ordered.update({k: v for k, v in event.items() if k not in ordered})
+    return ordered
 
 
 class EventsLog:
@@ -66,11 +86,7 @@ class EventsLog:
             return
         with self.path.open("a", encoding="utf-8") as out:
             for message in messages:
-                try:
-                    envelope = json.loads(message["Body"])
-                except ValueError:
-                    envelope = {"unparsed": message["Body"]}
-                out.write(json.dumps(envelope, separators=(",", ":")) + "\n")
+                out.write(json.dumps(envelope(message["Body"]), separators=(",", ":")) + "\n")
         self._sqs.delete_message_batch(
             QueueUrl=self._queue_url,
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],

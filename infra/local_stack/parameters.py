@@ -66,17 +66,22 @@ def resolve_parameters(
         elif "Default" in spec:
             raw[name] = str(spec["Default"]) if not isinstance(spec["Default"], list) else ",".join(spec["Default"])
         else:
-            log.warning("parameter %s has no local value and no default; using an empty string", name)
             raw[name] = ""
-    for name in overrides:
-        if name not in declared:
-            log.warning("--parameter %s: the template declares no such parameter", name)
     typed: dict[str, Any] = {}
     for name, value in raw.items():
         kind = str(declared[name].get("Type", "String"))
         is_list = kind == "CommaDelimitedList" or kind.startswith("List<")
         typed[name] = [v.strip() for v in value.split(",")] if is_list else value
     return raw, typed
+
+
+def report_unset(declared: dict[str, Any], local: dict[str, str], overrides: dict[str, str]) -> None:
+    for name, spec in declared.items():
+        if name not in overrides and name not in local and "Default" not in spec:
+            log.warning("parameter %s has no local value and no default; using an empty string", name)
+    for name in overrides:
+        if name not in declared:
+            log.warning("--parameter %s: the template declares no such parameter", name)
 
 
 def process_environment(

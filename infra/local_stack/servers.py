@@ -26,7 +26,9 @@ class BackgroundServer:
         )
         self.port = int(self._server.server_port)
         self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True
+        )
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

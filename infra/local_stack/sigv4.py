@@ -71,7 +71,11 @@ def verify(
         raise SignatureError(MISSING)
     found = _AUTHORIZATION.match(authorization.strip())
     if not found:
-        raise SignatureError(f"Authorization header requires 'Credential' parameter. Authorization={authorization}")
+        # AWS appends the header it got; a bearer token sent here by mistake must not be echoed or logged.
+        raise SignatureError(
+            "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' "
+            "parameter. Authorization header requires 'SignedHeaders' parameter."
+        )
     params = dict(part.strip().split("=", 1) for part in found.group("params").split(",") if "=" in part)
     for name in ("Credential", "SignedHeaders", "Signature"):
         if name not in params:

@@ -46,6 +46,7 @@ class LocalStack:
         self.config: dict[str, Any] = {}
         self._exit = contextlib.ExitStack()
         self._banner_out: TextIO | None = None
+        self._wrote_stack_json = False
         self._threads: list[Any] = []  # told to stop all at once, so their long polls end together
 
     # ---------- lifecycle ----------
@@ -62,11 +63,14 @@ class LocalStack:
         return self.config
 
     def stop(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.options.stack_json.unlink()
+        started = time.monotonic()
+        if self._wrote_stack_json:  # never another running stack's file
+            with contextlib.suppress(FileNotFoundError):
+                self.options.stack_json.unlink()
         for part in self._threads:
             part.stop()
         self._exit.close()
+        log.info("stopped in %.1f s", time.monotonic() - started)
 
     # ---------- the parts ----------
 
@@ -108,9 +112,9 @@ class LocalStack:
         deployed, failed = aws_mod.deploy(aws, moto, STACK_NAME, body, prepare)
         for item in [*skipped, *failed]:
             log.info("not created locally: %s (%s): %s", item.logical_id, item.type, item.reason)
-        raw, typed = parameters.resolve_parameters(
-            tmpl.get("Parameters", {}), parameters.local_values(urls, secret_arns[-1]), o.parameter_overrides
-        )
+        local = parameters.local_values(urls, secret_arns[-1])
+        parameters.report_unset(tmpl.get("Parameters", {}), local, o.parameter_overrides)
+        raw, typed = parameters.resolve_parameters(tmpl.get("Parameters", {}), local, o.parameter_overrides)
         stack_id = aws.client("cloudformation").describe_stacks(StackName=STACK_NAME)["Stacks"][0]["StackId"]
         catalog = aws_mod.Catalog(aws, deployed, tmpl.get("Resources", {}), o.region)
         resolver = Resolver(
@@ -286,6 +290,7 @@ class LocalStack:
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(self.config, indent=2) + "\n", encoding="utf-8")
         os.replace(temporary, path)
+        self._wrote_stack_json = True
 
     def _print_banner(self, seconds: float) -> None:
         c = self.config
