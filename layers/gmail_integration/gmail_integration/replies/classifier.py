@@ -11,37 +11,36 @@ Signals, in the order they are checked. Bounce comes first because real delivery
 auto-reply signals: Gmail, Postfix, Exim and Exchange Online put ``Auto-Submitted: auto-replied`` on them, and
 Office 365 adds ``Precedence: bulk``.
 
-| #  | signal                                                                        | from               | kind       |
-|----|-------------------------------------------------------------------------------|--------------------|------------|
-| B1 | delivery status report: ``multipart/report; report-type=delivery-status``     | Content-Type,      | bounce     |
-|    | (or RFC 6533 ``global-delivery-status``), or a ``message/delivery-status``    | mimeType, parts    |            |
-|    | part                                                                          |                    |            |
-| B2 | ``X-Failed-Recipients`` (Exim, Gmail)                                         | X-Failed-Recipients| bounce     |
-| B3 | sender ``mailer-daemon`` or ``postmaster`` (local part, any case)             | From               | bounce     |
-| B4 | failure subject ("Undeliverable:", "failure notice", "Returned mail: ...")    | Subject +          | bounce     |
-|    | sent by a machine: null ``Return-Path: <>`` or ``Auto-Submitted``             | Return-Path /      |            |
-|    |                                                                               | Auto-Submitted     |            |
-| B* | any of B1-B4, but the subject says delay, success or relay ("Delivery Status  | Subject            | auto_reply |
-|    | Notification (Delay)", "Delivered:"): the mail was or may still be delivered  |                    |            |
-| A1 | RFC 3834 ``Auto-Submitted`` other than ``no``                                 | Auto-Submitted     | auto_reply |
-| A2 | ``X-Autoreply`` / ``X-Autorespond`` (Gmail vacation, cPanel, ...)            | those headers      | auto_reply |
-| A3 | ``Precedence: auto_reply``                                                    | Precedence         | auto_reply |
-| A4 | out-of-office subject, only at its head (see below)                           | Subject            | auto_reply |
-| A5 | null ``Return-Path: <>``: RFC 3834 3.3 / RFC 5321 4.5.5 notifications only    | Return-Path        | auto_reply |
-| A6 | any other ``multipart/report`` (a read receipt, ``disposition-notification``) | Content-Type       | auto_reply |
-| A7 | out-of-office words anywhere in the subject, with ``Precedence: bulk|junk``   | Subject +          | auto_reply |
-|    | and no ``List-Id``                                                            | Precedence, List-Id|            |
-| -  | nothing of the above                                                          |                    | reply      |
+| #  | signal                                                                      | read from            | kind       |
+|----|-----------------------------------------------------------------------------|----------------------|------------|
+| B1 | delivery status report: ``multipart/report; report-type=delivery-status``   | Content-Type,        | bounce     |
+|    | (or RFC 6533 ``global-delivery-status``), or a ``message/delivery-status``  | mimeType, parts      |            |
+|    | part                                                                        |                      |            |
+| B2 | ``X-Failed-Recipients`` (Exim, Gmail)                                       | X-Failed-Recipients  | bounce     |
+| B3 | sender ``mailer-daemon`` or ``postmaster`` (local part, any case)           | From                 | bounce     |
+| B4 | failure subject ("Undeliverable:", "failure notice", "Returned mail: ...")  | Subject, Return-Path | bounce     |
+|    | sent by a machine: null ``Return-Path: <>`` or ``Auto-Submitted``           | or Auto-Submitted    |            |
+| B* | any of B1-B4, but the subject says delay, success or relay ("Delivery       | Subject              | auto_reply |
+|    | Status Notification (Delay)", "Delivered:"): it arrived or may still arrive |                      |            |
+| A1 | RFC 3834 ``Auto-Submitted`` other than ``no``                               | Auto-Submitted       | auto_reply |
+| A2 | ``X-Autoreply`` / ``X-Autorespond`` (Gmail vacation, cPanel, ...)           | those two            | auto_reply |
+| A3 | ``Precedence: auto_reply``                                                  | Precedence           | auto_reply |
+| A4 | out-of-office subject, only at its head or bracketed at its end (below)     | Subject              | auto_reply |
+| A5 | null ``Return-Path: <>``: notifications only (RFC 3834 3.3, RFC 5321 4.5.5) | Return-Path          | auto_reply |
+| A6 | any other ``multipart/report`` (read receipts: ``disposition-notification``)| Content-Type         | auto_reply |
+| A7 | out-of-office words anywhere in the subject, with ``Precedence`` bulk or    | Subject, Precedence, | auto_reply |
+|    | junk and no ``List-Id``                                                     | List-Id              |            |
+| -  | nothing of the above                                                        |                      | reply      |
 
 Not signals on purpose:
 
-- ``Precedence: bulk|junk|list`` alone: mailing lists set it on human mail (vger.kernel.org sets ``bulk``), so a
+- ``Precedence`` bulk, junk or list alone: mailing lists set it on human mail (vger.kernel.org sets ``bulk``), so a
   prospect answering through a list would be lost. It only strengthens weak subject evidence (A7).
-- ``X-Auto-Response-Suppress``: a request to others not to auto-answer, which Outlook/Exchange and bulk senders put
-  on ordinary mail too; every auto-reply seen with it also had a real signal (an Exchange "Automatic reply:"
-  subject and null Return-Path, or Mimecast's ``Auto-Submitted``).
-- ``X-MS-Exchange-Inbox-Rules-Loop``: Exchange stamps it on anything an inbox rule sends, redirects included;
-  Exchange's own out-of-office answers are recognised by their subject.
+- ``X-Auto-Response-Suppress``: a request that others not auto-answer, which any sender may set (ticketing and
+  bulk-mail systems do on ordinary mail); every auto-reply in the fixtures that carried it also had a real signal
+  (an Exchange "Automatic reply:" subject and null Return-Path, or Mimecast's ``Auto-Submitted``).
+- ``X-MS-Exchange-Inbox-Rules-Loop``: the loop guard Exchange stamps on what an inbox rule sends, forwards and
+  redirects included; Exchange's own out-of-office answers are recognised by their subject and null sender.
 - Labels: no Gmail label says auto-reply or bounce (``CATEGORY_*`` is Gmail's guess about promotions); the poll
   worker drops the user's own SENT and DRAFT messages before asking.
 
@@ -54,7 +53,8 @@ null Return-Path, nothing else), and the one a person controls, so subject evide
 - an out-of-office phrase at the head: "Out of Office", "I am out of the office", "Fuera de la oficina", ...;
   single words ("Vacation", "Absence", "Afwezig") only when they end the head ("Absence: back on 3 May"), so
   "Absence management for your team" (a sales subject kept unchanged by a client that adds no "Re:") stays a reply;
-- an automatic-answer marker in brackets at the end: AOL's "Re: <subject> (Automatic Response)".
+- an automatic-answer marker or out-of-office phrase in brackets at the end: AOL's "Re: <subject> (Automatic
+  Response)", "Re: <subject> [Out of Office]".
 
 So "Re: Out of office plans?" is a reply: a subject starting with a reply prefix is the person's own answer to
 our thread, and an out-of-office phrase behind it is their words, not a responder's. Matching is case-, accent-
@@ -91,6 +91,8 @@ CLASSIFIER_HEADERS: tuple[str, ...] = (
 
 
 class ReplyKind(StrEnum):
+    """Only REPLY means the prospect answered; the other two must never mark an email replied."""
+
     REPLY = "reply"
     AUTO_REPLY = "auto_reply"
     BOUNCE = "bounce"
@@ -110,7 +112,10 @@ class MessageFacts:
 
 
 def classify(facts: MessageFacts) -> ReplyKind:
-    """Bounce before auto-reply before reply: see the module docstring for the signals and why that order."""
+    """Bounce before auto-reply before reply: see the module docstring for the signals and why that order.
+
+    Labels are carried for the caller and decide nothing here (no Gmail label tells these kinds apart).
+    """
     headers = _lowered(facts.headers)
     subject = _fold(headers.get("subject", ""))
     media_type, report_type = _content_type(headers.get("content-type", ""), facts.mime_type)

@@ -1,0 +1,111 @@
+"""Real auto-replies, bounces and human replies from public test corpora, each classified as its manifest expects.
+
+The directory is fixed on these machines and in CI. If it is missing, collection fails: a silent skip would let
+the classifier drift with nothing checking it against real mail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from gmail_integration.replies.classifier import (
+    CLASSIFIER_HEADERS,
+    MessageFacts,
+    ReplyKind,
+    classify,
+    facts_from_gmail,
+    facts_from_rfc822,
+)
+
+FIXTURES = Path("/work/shared/fixtures/mail")
+if not (FIXTURES / "manifest.json").is_file():
+    raise FileNotFoundError(f"mail fixtures missing: {FIXTURES / 'manifest.json'} (fixed path, never skipped)")
+MANIFEST: list[dict[str, str]] = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
+CASES = [pytest.param(entry["file"], ReplyKind(entry["expected"]), id=entry["file"]) for entry in MANIFEST]
+
+
+def raw(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_manifest_and_directory_list_the_same_messages_of_every_kind() -> None:
+    listed = [entry["file"] for entry in MANIFEST]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == {path.name for path in FIXTURES.glob("*.eml")}
+    assert {ReplyKind(entry["expected"]) for entry in MANIFEST} == set(ReplyKind)
+
+
+@pytest.mark.parametrize(("name", "expected"), CASES)
+def test_fixture_is_classified_as_expected(name: str, expected: ReplyKind) -> None:
+    assert classify(facts_from_rfc822(raw(name))) == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), CASES)
+def test_headers_alone_suffice_as_gmail_metadata_may_give_no_parts_and_no_mime_type(
+    name: str, expected: ReplyKind
+) -> None:
+    facts = dataclasses.replace(facts_from_rfc822(raw(name)), mime_type="", part_mime_types=())
+    assert classify(facts) == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), CASES)
+def test_no_header_outside_the_requested_list_changes_the_answer(name: str, expected: ReplyKind) -> None:
+    message = message_from_bytes(raw(name), policy=policy.default)
+    every_header: dict[str, str] = {}
+    for header, value in message.items():
+        every_header.setdefault(header, " ".join(str(value).split()))
+    facts = facts_from_rfc822(raw(name))
+    assert classify(dataclasses.replace(facts, headers=every_header)) == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), CASES)
+def test_the_same_message_as_a_gmail_metadata_answer_is_classified_the_same(name: str, expected: ReplyKind) -> None:
+    """Header order and repeats as in the message (the Gmail DSN has two Return-Path headers), first one wins."""
+    message = message_from_bytes(raw(name), policy=policy.default)
+    wanted = {header.lower() for header in CLASSIFIER_HEADERS}
+    answer = {
+        "id": "18c0000000000001",
+        "threadId": "18c0000000000000",
+        "labelIds": ["UNREAD", "INBOX"],
+        "payload": {
+            "mimeType": message.get_content_type(),
+            "headers": [
+                {"name": header, "value": " ".join(str(value).split())}
+                for header, value in message.items()
+                if header.lower() in wanted
+            ],
+        },
+    }
+    assert classify(facts_from_gmail(answer)) == expected
+
+
+def test_facts_from_a_real_dsn_keep_only_the_requested_headers_and_the_mime_structure() -> None:
+    facts = facts_from_rfc822(raw("bounce-gmail-address-not-found.eml"))
+    assert {name.lower() for name in facts.headers} <= {name.lower() for name in CLASSIFIER_HEADERS}
+    assert "Received" not in facts.headers
+    assert facts.headers["Return-Path"] == "<>"
+    assert facts.headers["From"] == "Mail Delivery Subsystem <mailer-daemon@googlemail.com>"
+    assert facts.mime_type == "multipart/report"
+    assert facts.part_mime_types == ("multipart/related", "message/delivery-status", "message/rfc822")
+    assert facts.label_ids == frozenset()
+
+
+def test_an_encoded_localised_subject_is_decoded() -> None:
+    facts = facts_from_rfc822(raw("auto_reply-wp-pl-autoresponder-precedence-junk.eml"))
+    assert facts.headers["Subject"] == "[Automatyczna odpowiedź] test"
+
+
+def test_the_exchange_out_of_office_is_recognised_by_its_subject_and_null_sender_alone() -> None:
+    """No Auto-Submitted at all: without the subject rule and the null Return-Path it would count as a reply."""
+    facts = facts_from_rfc822(raw("auto_reply-exchange2010-automatic-reply.eml"))
+    assert "auto-submitted" not in {name.lower() for name in facts.headers}
+    no_subject = {name: value for name, value in facts.headers.items() if name.lower() != "subject"}
+    assert classify(MessageFacts(headers=no_subject)) == ReplyKind.AUTO_REPLY
+    no_return_path = {name: value for name, value in facts.headers.items() if name.lower() != "return-path"}
+    assert classify(MessageFacts(headers=no_return_path)) == ReplyKind.AUTO_REPLY
+    only_sender = {name: value for name, value in facts.headers.items() if name.lower() == "from"}
+    assert classify(MessageFacts(headers=only_sender)) == ReplyKind.REPLY
