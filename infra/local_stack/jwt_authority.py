@@ -86,7 +86,7 @@ class JwtAuthority:
         except jwt.PyJWTError as error:
             raise Unauthorized(str(error)) from error
         # API Gateway accepts the token when aud (or, without aud, client_id) names one of the configured audiences.
-        audiences = claims.get("aud", claims.get("client_id"))
+        audiences = claims.get("aud") or claims.get("client_id")
         presented = {audiences} if isinstance(audiences, str) else set(audiences or [])
         if not presented & set(config.audiences):
             raise Unauthorized("audience not accepted")
