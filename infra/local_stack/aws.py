@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 import urllib.request
 import warnings
@@ -34,6 +35,8 @@ class MotoServer:
         # moto warns for each type its CloudFormation skips; the stack logs its own, clearer line instead.
         logging.getLogger("moto").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", module=r"moto\..*")
+        if port:
+            _check_free(host, port)  # moto binds in its thread and would wait forever for a port it cannot take
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self._server.start()
         bound_host, bound_port = self._server.get_host_and_port()
@@ -46,6 +49,12 @@ class MotoServer:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")  # noqa: S310 - our loopback server
         with urllib.request.urlopen(request, timeout=10):  # noqa: S310
             pass
+
+
+def _check_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug binds
+        probe.bind((host, port))
 
 
 @dataclass(frozen=True)

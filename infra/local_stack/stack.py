@@ -13,9 +13,10 @@ import os
 import secrets
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from local_stack import aws as aws_mod
 from local_stack import function_logs, parameters, template
@@ -31,6 +32,7 @@ from local_stack.servers import BackgroundServer
 from local_stack.wiring import Wiring, wire
 
 log = logging.getLogger("local_stack")
+T = TypeVar("T")
 
 ACCESS_KEY_ID = "AKIAOUTSALESLOCAL001"
 CLIENT_SECRET_NAME = "outsales-gmail-local/google-client-secret"  # noqa: S105 - a name, not a secret
@@ -47,6 +49,7 @@ class LocalStack:
         self._exit = contextlib.ExitStack()
         self._banner_out: TextIO | None = None
         self._wrote_stack_json = False
+        self._stopped = False
         self._threads: list[Any] = []  # told to stop all at once, so their long polls end together
 
     # ---------- lifecycle ----------
@@ -63,6 +66,9 @@ class LocalStack:
         return self.config
 
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         started = time.monotonic()
         if self._wrote_stack_json:  # never another running stack's file
             with contextlib.suppress(FileNotFoundError):
@@ -85,16 +91,16 @@ class LocalStack:
         o.events_log.unlink(missing_ok=True)
 
         tmpl = template.load(o.template)
-        moto = aws_mod.MotoServer(host, o.ports["aws"])
+        moto = _bind("aws", o.ports["aws"], lambda: aws_mod.MotoServer(host, o.ports["aws"]))
         self._exit.callback(moto.stop)
         credentials = aws_mod.Credentials(ACCESS_KEY_ID, secrets.token_urlsafe(30), o.region)
         aws = aws_mod.Aws(moto.url, credentials)
 
-        api = BackgroundServer("front-door", host, o.ports["api"])
+        api = _bind("api", o.ports["api"], lambda: BackgroundServer("front-door", host, o.ports["api"]))
         self._exit.callback(api.stop)
-        demo = BackgroundServer("demo", host, o.ports["demo"])
+        demo = _bind("demo", o.ports["demo"], lambda: BackgroundServer("demo", host, o.ports["demo"]))
         self._exit.callback(demo.stop)
-        google = _start_google(host, o.ports["google"])
+        google = _bind("google", o.ports["google"], lambda: _start_google(host, o.ports["google"]))
         self._exit.callback(google.stop)
         urls = parameters.Urls(api=api.url, demo_origin=demo.url, google=google.url.rstrip("/"), aws=moto.url)
 
@@ -317,6 +323,16 @@ def _loopback(host: str) -> str:
     if host != "localhost" and not ip_address(host).is_loopback:
         raise StartupError(f"--host {host}: the local stack listens on loopback only")
     return host
+
+
+def _bind(part: str, port: int, start: Callable[[], T]) -> T:
+    try:
+        return start()
+    except (OSError, SystemExit) as error:  # werkzeug exits on a taken port, after printing why
+        raise StartupError(
+            f"cannot listen on port {port} for the {part} part; another local stack may be running: "
+            f"stop it, or choose with --{part}-port PORT or --ports auto"
+        ) from error
 
 
 def _start_google(host: str, port: int) -> Any:

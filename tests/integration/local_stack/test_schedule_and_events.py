@@ -30,6 +30,15 @@ def test_schedule_runs_on_demand_with_a_scheduled_event(toy_stack: LocalStack) -
     assert ran[-1]["detail"]["function"] == toy_stack["functions"]["ScheduleFunction"]
 
 
+def test_handler_output_and_errors_reach_the_functions_log(toy_stack: LocalStack) -> None:
+    assert toy_stack.schedule().status_code == 200
+    toy_stack.wait_for(lambda: '"message": "schedule ran"' in toy_stack.functions_log(), message="no handler output")
+    failing = toy_stack.api("GET", "/echo", token=toy_stack.jwt("ws_log"), params={"mode": "raise"})
+    assert failing.status_code == 500
+    errors = [json.loads(line) for line in toy_stack.functions_log().splitlines() if '"errorMessage"' in line]
+    assert any(e["errorType"] == "RuntimeError" and e["errorMessage"] == "asked to fail" for e in errors)
+
+
 def test_every_event_put_on_the_bus_is_logged_whole(toy_stack: LocalStack) -> None:
     # Given events from two different sources put on the service's bus
     marker = uuid.uuid4().hex

@@ -12,6 +12,7 @@ events = boto3.client("events")
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> None:
+    print(json.dumps({"level": "INFO", "message": "schedule ran", "request_id": context.aws_request_id}))
     events.put_events(
         Entries=[
             {
