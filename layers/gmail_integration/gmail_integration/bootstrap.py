@@ -19,9 +19,11 @@ from pydantic import SecretStr
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.dal.emails import DynamoEmailRepository, DynamoParkedEmails
 from gmail_integration.dal.gates import DynamoGateWriter
+from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
 from gmail_integration.dal.profiles import DynamoProfileRepository
 from gmail_integration.dal.send_context import DynamoSendContextReader
 from gmail_integration.dal.states import DynamoStateStore
+from gmail_integration.dal.threads import DynamoThreads
 from gmail_integration.events.eventbridge import EventBridgePublisher
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.gateway import GoogleGmailGateway
@@ -31,7 +33,10 @@ from gmail_integration.mailbox.disconnect import Disconnect
 from gmail_integration.mailbox.status import GetMailboxStatus
 from gmail_integration.mailbox.vault import KmsTokenVault
 from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
-from gmail_integration.queues import SqsDeadLetters, SqsQueue
+from gmail_integration.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
+from gmail_integration.replies.intake import ProcessPollJob
+from gmail_integration.replies.poll_mailbox import PollMailbox
+from gmail_integration.replies.schedule import SchedulePolls
 from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
@@ -184,6 +189,32 @@ class Container:
             message_id_domain=self.settings.message_id_domain,
             lease=timedelta(seconds=self.settings.send_lease_s),
         )
+
+    @cached_property
+    def schedule_polls(self) -> SchedulePolls:
+        jobs = SqsPollJobs(boto3.client("sqs"), self.settings.poll_queue_url)
+        return SchedulePolls(mailboxes=DynamoConnectedMailboxes(self.table), jobs=jobs, clock=self.clock)
+
+    @cached_property
+    def poll_mailbox(self) -> PollMailbox:
+        return PollMailbox(
+            connections=self.connections,
+            threads=DynamoThreads(self.dynamodb, self.table),
+            replies=self.emails,
+            gmail=self.gmail,
+            authority=self.mailbox_authority,
+            redrive=self.redrive,
+            events=self.events,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def poll_queue(self) -> SqsQueue:
+        return SqsQueue(boto3.client("sqs"), self.settings.poll_queue_url)
+
+    @cached_property
+    def process_poll_job(self) -> ProcessPollJob:
+        return ProcessPollJob(poll_mailbox=self.poll_mailbox, postponer=self.poll_queue)
 
     @cached_property
     def process_send_message(self) -> ProcessSendMessage:

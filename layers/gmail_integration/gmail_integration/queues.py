@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,32 @@ class SqsQueue:
             ReceiptHandle=receipt_handle,
             VisibilityTimeout=max(0, min(int(seconds), _MAX_VISIBILITY_S)),
         )
+
+
+class SqsPollJobs:
+    """Poll jobs, one per mailbox; on a FIFO queue grouped by workspace so a mailbox is never polled twice at once."""
+
+    def __init__(self, client: SQSClient, url: str) -> None:
+        self._client = client
+        self._url = url
+        self._fifo = url.endswith(".fifo")
+
+    def enqueue(self, workspace_ids: Sequence[str], tick: str) -> None:
+        for start in range(0, len(workspace_ids), _BATCH):
+            entries: list[SendMessageBatchRequestEntryTypeDef] = []
+            for i, workspace_id in enumerate(workspace_ids[start : start + _BATCH]):
+                entry: SendMessageBatchRequestEntryTypeDef = {
+                    "Id": str(i),
+                    "MessageBody": json.dumps({"workspace_id": workspace_id}),
+                }
+                if self._fifo:
+                    entry["MessageGroupId"] = workspace_id
+                    entry["MessageDeduplicationId"] = f"{workspace_id}:{tick}"
+                entries.append(entry)
+            answer = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+            failed = answer.get("Failed", [])
+            if failed:
+                raise QueueSendError(f"SQS refused {len(failed)} poll job(s): {sorted({f['Code'] for f in failed})}")
 
 
 class SqsDeadLetters:

@@ -127,6 +127,7 @@ class SendWorld:
         *,
         gmail_message_id: str,
         gmail_thread_id: str,
+        message_id: str,
         references: str | None,
         now: datetime,
     ) -> bool:

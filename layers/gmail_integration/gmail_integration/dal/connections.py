@@ -25,6 +25,11 @@ def _binary(value: Any) -> bytes | None:
     return bytes(value.value if hasattr(value, "value") else value)
 
 
+def _cursor(value: Any) -> str | None:
+    """Gmail's historyId, a uint64 kept as a DynamoDB number so that conditions compare it as a number."""
+    return None if value is None else str(int(value))
+
+
 def connection_from_item(item: Item) -> Connection:
     return Connection(
         workspace_id=str(item["workspace_id"]),
@@ -33,7 +38,7 @@ def connection_from_item(item: Item) -> Connection:
         connected_at=parse_time(item.get("connected_at")),
         refresh_token_ciphertext=_binary(item.get("refresh_token")),
         scopes=tuple(sorted(str(s) for s in item.get("scopes", ()))),
-        history_id=text(item, "history_id"),
+        history_id=_cursor(item.get("history_id")),
         reason=text(item, "reason"),
         last_error=text(item, "last_error"),
         user_id=text(item, "user_id"),
@@ -66,7 +71,7 @@ class DynamoConnectionRepository:
             "connected_at": iso(connection.connected_at),
             "refresh_token": connection.refresh_token_ciphertext,
             "scopes": set(connection.scopes),
-            "history_id": connection.history_id,
+            "history_id": int(connection.history_id) if connection.history_id else None,
             "user_id": connection.user_id,
             # The sparse index of connected mailboxes, which the poll scheduler walks.
             "gsi1pk": keys.mailboxes_gsi1pk(keys.mailbox_shard(connection.workspace_id)),
@@ -122,3 +127,33 @@ class DynamoConnectionRepository:
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":until": iso(until)},
         )
+
+    def advance_cursor(self, workspace_id: str, history_id: str) -> bool:
+        """Moves the poll cursor forward only: two overlapping polls can never move it back."""
+        try:
+            self._table.update_item(
+                Key=connection_key(workspace_id),
+                UpdateExpression="SET history_id = :new",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(history_id) OR history_id < :new)",
+                ExpressionAttributeValues={":new": int(history_id)},
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def resume_sending(self, workspace_id: str, until: datetime) -> bool:
+        """Ends a daily-limit pause once; True for the one caller that should re-drive what waited."""
+        try:
+            self._table.update_item(
+                Key=connection_key(workspace_id),
+                UpdateExpression="REMOVE paused_until",
+                ConditionExpression="paused_until = :until",
+                ExpressionAttributeValues={":until": iso(until)},
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 _STATUS = {"#status": "status"}
+STATUS_RANK = (EmailStatus.SENT, EmailStatus.AUTO_REPLIED, EmailStatus.BOUNCED, EmailStatus.REPLIED)
+REPLY_STATUS = {"auto_reply": EmailStatus.AUTO_REPLIED, "bounce": EmailStatus.BOUNCED, "reply": EmailStatus.REPLIED}
+REPLY_TIME = {"auto_reply": "auto_replied_at", "bounce": "bounced_at", "reply": "replied_at"}
 
 
 def email_from_item(item: Item) -> EmailRecord:
@@ -53,7 +56,9 @@ def email_from_item(item: Item) -> EmailRecord:
         send_cursor=text(item, "send_cursor"),
         rfc_message_id=text(item, "rfc_message_id"),
         references=text(item, "references"),
-        reply_kind=text(item, "reply_kind"),
+        reply_kinds=tuple(sorted(str(k) for k in item.get("reply_kinds", ()))),
+        auto_replied_at=parse_time(item.get("auto_replied_at")),
+        bounced_at=parse_time(item.get("bounced_at")),
     )
 
 
@@ -214,34 +219,63 @@ class DynamoEmailRepository:
         *,
         gmail_message_id: str,
         gmail_thread_id: str,
+        message_id: str,
         references: str | None,
         now: datetime,
     ) -> bool:
+        """SENT with Gmail's ids, and the thread item learns its new email, in one transaction: a sent email is
+        always one the reply detection knows about."""
         values: Item = {
             ":sending": EmailStatus.SENDING.value,
             ":sent": EmailStatus.SENT.value,
             ":gid": gmail_message_id,
             ":tid": gmail_thread_id,
             ":now": iso(now),
-            ":gsi1pk": keys.thread_gsi1pk(workspace_id, gmail_thread_id),
-            ":gsi1sk": f"{iso(now)}#{activity_id}",
         }
+        names = dict(_STATUS)
         extra = ""
         if references:
             values[":refs"] = references
+            names["#references"] = "references"
             extra = ", #references = :refs"
-        return self._update(
-            email_key(workspace_id, activity_id),
-            UpdateExpression=(
-                "SET #status = :sent, gmail_message_id = :gid, gmail_thread_id = :tid, sent_at = :now,"
-                " updated_at = :now, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk"
+        email_update: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Key": email_key(workspace_id, activity_id),
+            "UpdateExpression": (
+                "SET #status = :sent, gmail_message_id = :gid, gmail_thread_id = :tid,"
+                " sent_at = :now, updated_at = :now"
                 + extra
                 + " REMOVE lease_until, send_cursor, command, reason, reason_message"
             ),
-            ConditionExpression="#status = :sending",
-            ExpressionAttributeNames={**_STATUS, **({"#references": "references"} if references else {})},
-            ExpressionAttributeValues=values,
-        )
+            "ConditionExpression": "#status = :sending",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        thread_update: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Key": {"pk": keys.workspace_pk(workspace_id), "sk": keys.thread_sk(gmail_thread_id)},
+            "UpdateExpression": (
+                "SET workspace_id = :ws, thread_id = :tid, updated_at = :now,"
+                " emails = list_append(if_not_exists(emails, :none), :email)"
+            ),
+            "ExpressionAttributeValues": {
+                ":ws": workspace_id,
+                ":tid": gmail_thread_id,
+                ":now": iso(now),
+                ":none": [],
+                ":email": [{"a": activity_id, "m": message_id, "t": iso(now)}],
+            },
+        }
+        # The resource's client serialises Python values itself (boto3's TransformationInjector), as put_item does.
+        try:
+            self._table.meta.client.transact_write_items(
+                TransactItems=[{"Update": email_update}, {"Update": thread_update}]  # type: ignore[typeddict-item]
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return False
+            raise
+        return True
 
     def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool:
         """Gives a claim back after an answer that proves Gmail did not send (a refusal, a rate limit)."""
@@ -299,6 +333,35 @@ class DynamoEmailRepository:
                 ":act": activity_id,
                 ":unknown": "",
             },
+        )
+
+    def record_reply(self, workspace_id: str, activity_id: str, kind: str, at: datetime) -> bool:
+        """Notes that a reply of ``kind`` arrived; True only the first time for this email and kind.
+
+        The status moves up only (SENT < AUTO_REPLIED < BOUNCED < REPLIED): a real reply after an out-of-office
+        still turns the activity Replied, an out-of-office after a reply changes nothing.
+        """
+        status = REPLY_STATUS[kind]
+        lower = [s.value for s in STATUS_RANK[: STATUS_RANK.index(status)]]
+        key = email_key(workspace_id, activity_id)
+        names = {"#status": "status", "#at": REPLY_TIME[kind]}
+        values: Item = {":kind": {kind}, ":one": kind, ":at": iso(at), ":status": status.value}
+        values.update({f":lower{i}": value for i, value in enumerate(lower)})
+        first = "attribute_exists(pk) AND NOT contains(reply_kinds, :one)"
+        if self._update(
+            key,
+            UpdateExpression="ADD reply_kinds :kind SET #status = :status, #at = :at, updated_at = :at",
+            ConditionExpression=f"{first} AND #status IN ({', '.join(f':lower{i}' for i in range(len(lower)))})",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        ):
+            return True
+        return self._update(
+            key,
+            UpdateExpression="ADD reply_kinds :kind SET #at = :at, updated_at = :at",
+            ConditionExpression=first,
+            ExpressionAttributeNames={"#at": REPLY_TIME[kind]},
+            ExpressionAttributeValues={":kind": {kind}, ":one": kind, ":at": iso(at)},
         )
 
     def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:

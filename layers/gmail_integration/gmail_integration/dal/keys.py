@@ -7,10 +7,10 @@
 | billing gate | WS#<ws>       | BILLING          |                               |                           |
 | agent gate   | WS#<ws>       | AGENT#<agent>    |                               |                           |
 | email        | WS#<ws>       | EMAIL#<activity> | PARKED#<ws> (while parked)    | <reason>#<approved>#<act> |
-|              |               |                  | THREAD#<ws>#<thread> (sent)   | <sent_at>#<activity>      |
+| thread       | WS#<ws>       | THREAD#<thread>  |                               |                           |
 | OAuth state  | STATE#<nonce> | STATE            |                               |                           |
 
-An email is parked only before it is sent and tracked by thread only after, so one overloaded index serves both.
+Emails by Gmail thread (for replies) are the thread items: a BatchGetItem of the threads that history says changed.
 """
 
 from __future__ import annotations
@@ -51,8 +51,11 @@ def parked_gsi1pk(workspace_id: str) -> str:
     return f"PARKED#{workspace_id}"
 
 
-def thread_gsi1pk(workspace_id: str, thread_id: str) -> str:
-    return f"THREAD#{workspace_id}#{thread_id}"
+THREAD_SK_PREFIX = "THREAD#"
+
+
+def thread_sk(thread_id: str) -> str:
+    return f"{THREAD_SK_PREFIX}{thread_id}"
 
 
 def state_pk(nonce_hash: str) -> str:

@@ -136,12 +136,18 @@ class GoogleGmailGateway:
             raise
         return SentMessage(gmail_message_id=str(answer["id"]), gmail_thread_id=str(answer["threadId"]))
 
+    def message_metadata(self, connection: Connection, message_id: str, names: Sequence[str]) -> dict[str, Any]:
+        """Gmail's ``format=metadata`` answer with only the named headers: the metadata scope allows nothing more."""
+        request = self._users.messages().get(userId="me", id=message_id, format="metadata", metadataHeaders=list(names))
+        return dict(self._call(connection, request))
+
+    def thread_metadata(self, connection: Connection, thread_id: str, names: Sequence[str]) -> list[dict[str, Any]]:
+        """The messages of one thread, ``format=metadata`` with only the named headers."""
+        request = self._users.threads().get(userId="me", id=thread_id, format="metadata", metadataHeaders=list(names))
+        return [dict(m) for m in self._call(connection, request).get("messages", []) or []]
+
     def message_headers(self, connection: Connection, message_id: str, names: Sequence[str]) -> MessageHeaders:
-        """Only the named headers of one message (``format=metadata``): the metadata scope allows nothing more."""
-        answer = self._call(
-            connection,
-            self._users.messages().get(userId="me", id=message_id, format="metadata", metadataHeaders=list(names)),
-        )
+        answer = self.message_metadata(connection, message_id, names)
         return MessageHeaders(
             gmail_message_id=str(answer["id"]),
             gmail_thread_id=str(answer["threadId"]),

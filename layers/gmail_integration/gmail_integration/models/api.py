@@ -42,11 +42,13 @@ class EmailView(BaseModel):
     approved_at: datetime
     sent_at: datetime | None
     replied_at: datetime | None
+    auto_replied_at: datetime | None = None
+    bounced_at: datetime | None = None
     updated_at: datetime
 
     @classmethod
     def of(cls, record: EmailRecord) -> EmailView:
-        return cls.model_validate(record.model_dump(exclude={"workspace_id", "command"}))
+        return cls.model_validate(record.model_dump(include=set(cls.model_fields)))
 
 
 class EmailPage(BaseModel):

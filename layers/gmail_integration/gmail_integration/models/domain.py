@@ -156,4 +156,6 @@ class EmailRecord(BaseModel):
     send_cursor: str | None = None
     rfc_message_id: str | None = None
     references: str | None = None
-    reply_kind: str | None = None
+    reply_kinds: tuple[str, ...] = ()
+    auto_replied_at: datetime | None = None
+    bounced_at: datetime | None = None

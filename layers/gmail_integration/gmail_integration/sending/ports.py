@@ -39,6 +39,7 @@ class EmailLedger(Protocol):
         *,
         gmail_message_id: str,
         gmail_thread_id: str,
+        message_id: str,
         references: str | None,
         now: datetime,
     ) -> bool: ...

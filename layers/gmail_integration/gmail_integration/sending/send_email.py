@@ -143,7 +143,7 @@ class SendEmail:
             search = self._find_sent(command, connection, claim.send_cursor, message_id)
             if search.found is not None:
                 logger.info("interrupted send found in Gmail; recorded without sending again")
-                return self._record_sent(command, search.found, thread)
+                return self._record_sent(command, search.found, thread, message_id)
             if not search.conclusive:
                 return self._fail(
                     command,
@@ -167,18 +167,25 @@ class SendEmail:
             raise
         except GmailError as error:
             return self._on_gmail_error(command, error, digest)
-        return self._record_sent(command, sent, thread)
+        return self._record_sent(command, sent, thread, message_id)
 
-    def _record_sent(self, command: SendEmailV1, sent: SentMessage, thread: ThreadRef | None) -> SendOutcome:
+    def _record_sent(
+        self, command: SendEmailV1, sent: SentMessage, thread: ThreadRef | None, message_id: str
+    ) -> SendOutcome:
         references = f"{thread.references} {thread.message_id}".strip() if thread else None
-        self.ledger.mark_sent(
+        recorded = self.ledger.mark_sent(
             command.workspace_id,
             command.activity_id,
             gmail_message_id=sent.gmail_message_id,
             gmail_thread_id=sent.gmail_thread_id,
+            message_id=message_id,
             references=references,
             now=self.clock(),
         )
+        if not recorded:
+            # Our claim was no longer ours (its lease ran out and another delivery recorded the email).
+            logger.warning("email already recorded by another delivery", extra={"gmail_id": sent.gmail_message_id})
+            return SendOutcome.ALREADY_HANDLED
         self.events.publish(
             ServiceEvent(
                 detail_type=DetailType.EMAIL_SENT,

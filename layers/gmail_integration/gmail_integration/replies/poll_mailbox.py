@@ -1,0 +1,181 @@
+"""One poll of one mailbox: what arrived in Gmail since the cursor, and which of it answers our emails.
+
+- ``history.list`` from the stored ``historyId`` (``messageAdded``, every page). An idle mailbox costs that one
+  call and no write: Google omits ``history`` and returns the same ``historyId``.
+- Only messages in threads the service sent into, and not the user's own (SENT, DRAFT, or from the connected
+  address), are read, and only their classification headers (``format=metadata``): nothing else in the mailbox is
+  ever opened.
+- Each is classified (reply, auto-reply, bounce) and recorded on the email it answers; ``ReplyDetected`` goes out
+  once per email and kind however often a poll repeats, because the record is conditional.
+- The cursor moves after the replies are recorded, forward only, also when ``history`` was absent but the id
+  moved. A crash in between repeats work, never loses it.
+- Google's 404 for a cursor it no longer keeps: note the profile's current ``historyId`` first, check every
+  tracked thread directly, then resume from the noted id, so nothing that arrives meanwhile falls in a gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from gmail_integration.events.ports import EventPublisher
+from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError, RateLimitedError
+from gmail_integration.mailbox.ports import Redrive
+from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
+from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.observability import count, logger
+from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, classify, facts_from_gmail
+from gmail_integration.replies.ports import AuthorizationLoss, PollConnections, PollingGmail, Replies, Threads
+from gmail_integration.replies.threads import TrackedThread
+
+OWN_LABELS = frozenset({"SENT", "DRAFT"})
+POLL_HEADERS: tuple[str, ...] = (*CLASSIFIER_HEADERS, "In-Reply-To", "References")
+
+
+class PollOutcome(StrEnum):
+    POLLED = "polled"
+    SKIPPED = "skipped"
+    AUTHORIZATION_LOST = "authorization_lost"
+
+
+class PollLaterError(Exception):
+    """Google asked us to slow down: this mailbox's job comes back after ``delay_s``; the others go on."""
+
+    def __init__(self, delay_s: float) -> None:
+        super().__init__(f"retry in {delay_s:.0f}s")
+        self.delay_s = delay_s
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A new message in one of our threads, as Gmail's metadata format answers it."""
+
+    thread: TrackedThread
+    message: dict[str, Any]
+
+
+def _sender_is(connection: Connection, message: dict[str, Any]) -> bool:
+    headers = {h.get("name", "").lower(): h.get("value", "") for h in message.get("payload", {}).get("headers", [])}
+    return bool(connection.email) and (connection.email or "").lower() in headers.get("from", "").lower()
+
+
+def _header(message: dict[str, Any], name: str) -> str | None:
+    for header in message.get("payload", {}).get("headers", []) or []:
+        if str(header.get("name", "")).lower() == name.lower():
+            return str(header.get("value", ""))
+    return None
+
+
+@dataclass(frozen=True)
+class PollMailbox:
+    connections: PollConnections
+    threads: Threads
+    replies: Replies
+    gmail: PollingGmail
+    authority: AuthorizationLoss
+    redrive: Redrive
+    events: EventPublisher
+    clock: Callable[[], datetime]
+
+    def __call__(self, workspace_id: str) -> PollOutcome:
+        connection = self.connections.get(workspace_id)
+        if connection is None or connection.status is not ConnectionStatus.CONNECTED or not connection.history_id:
+            return PollOutcome.SKIPPED
+        self._resume_sending_if_due(connection)
+        try:
+            arrivals, cursor = self._since_cursor(connection, connection.history_id)
+            self._record(connection, arrivals)
+        except AuthorizationLostError as error:
+            self.authority.authorization_lost(workspace_id, error.reason)
+            return PollOutcome.AUTHORIZATION_LOST
+        except RateLimitedError as error:
+            count("GmailRateLimited")
+            raise PollLaterError(error.retry_after_s) from error
+        if int(cursor) > int(connection.history_id):
+            self.connections.advance_cursor(workspace_id, cursor)
+        return PollOutcome.POLLED
+
+    # ---- reading Gmail ----
+    def _since_cursor(self, connection: Connection, start: str) -> tuple[list[Arrival], str]:
+        try:
+            return self._from_history(connection, start)
+        except NotFoundError:
+            logger.warning("history cursor expired at Google; checking tracked threads directly")
+            count("HistoryCursorExpired")
+            return self._from_threads(connection)
+
+    def _from_history(self, connection: Connection, start: str) -> tuple[list[Arrival], str]:
+        added: dict[str, tuple[str, frozenset[str]]] = {}
+        token: str | None = None
+        cursor = start
+        while True:
+            page = self.gmail.history_page(connection, start, token)
+            for message in page.added:
+                added.setdefault(message.gmail_message_id, (message.gmail_thread_id, message.label_ids))
+            cursor = page.history_id
+            token = page.next_page_token
+            if not token:
+                break
+        candidates = {mid: thread for mid, (thread, labels) in added.items() if not labels & OWN_LABELS}
+        if not candidates:
+            return [], cursor
+        ours = self.threads.tracked(connection.workspace_id, set(candidates.values()))
+        arrivals = [
+            Arrival(ours[thread], self.gmail.message_metadata(connection, mid, POLL_HEADERS))
+            for mid, thread in candidates.items()
+            if thread in ours
+        ]
+        return arrivals, cursor
+
+    def _from_threads(self, connection: Connection) -> tuple[list[Arrival], str]:
+        resume_from = self.gmail.current_history_id(connection)
+        arrivals = [
+            Arrival(thread, message)
+            for thread in self.threads.all_tracked(connection.workspace_id)
+            for message in self._thread_messages(connection, thread)
+            if not set(message.get("labelIds", []) or []) & OWN_LABELS
+        ]
+        return arrivals, resume_from
+
+    def _thread_messages(self, connection: Connection, thread: TrackedThread) -> Iterable[dict[str, Any]]:
+        try:
+            return self.gmail.thread_metadata(connection, thread.thread_id, POLL_HEADERS)
+        except NotFoundError:
+            return []  # the user deleted the conversation
+
+    # ---- recording ----
+    def _record(self, connection: Connection, arrivals: list[Arrival]) -> None:
+        for arrival in arrivals:
+            if _sender_is(connection, arrival.message):
+                continue  # the user answering in the thread from another client
+            kind = classify(facts_from_gmail(arrival.message)).value
+            activity = arrival.thread.answered_by(
+                _header(arrival.message, "In-Reply-To"), _header(arrival.message, "References")
+            )
+            if activity is None:
+                continue
+            if self.replies.record_reply(connection.workspace_id, activity, kind, self.clock()):
+                self.events.publish(
+                    ServiceEvent(
+                        detail_type=DetailType.REPLY_DETECTED,
+                        workspace_id=connection.workspace_id,
+                        activity_id=activity,
+                        kind=kind,
+                        gmail_message_id=str(arrival.message.get("id", "")),
+                        gmail_thread_id=arrival.thread.thread_id,
+                    )
+                )
+                count("RepliesDetected", kind=kind)
+                logger.info("reply detected", extra={"activity_id": activity, "kind": kind})
+
+    def _resume_sending_if_due(self, connection: Connection) -> None:
+        until = connection.paused_until
+        if (
+            until is not None
+            and until <= self.clock()
+            and self.connections.resume_sending(connection.workspace_id, until)
+        ):
+            self.redrive(connection.workspace_id, [ParkReason.DAILY_LIMIT_REACHED])

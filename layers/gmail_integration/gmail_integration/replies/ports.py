@@ -1,0 +1,53 @@
+"""The roles reply detection needs; ``dal``, ``gmail``, ``queues`` and ``events`` provide them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from gmail_integration.gmail.gateway import HistoryPage
+from gmail_integration.models.domain import Connection
+from gmail_integration.replies.threads import TrackedThread
+
+
+class PollConnections(Protocol):
+    def get(self, workspace_id: str) -> Connection | None: ...
+
+    def advance_cursor(self, workspace_id: str, history_id: str) -> bool: ...
+
+    def resume_sending(self, workspace_id: str, until: datetime) -> bool: ...
+
+
+class Threads(Protocol):
+    def tracked(self, workspace_id: str, thread_ids: Iterable[str]) -> dict[str, TrackedThread]: ...
+
+    def all_tracked(self, workspace_id: str) -> list[TrackedThread]: ...
+
+
+class Replies(Protocol):
+    def record_reply(self, workspace_id: str, activity_id: str, kind: str, at: datetime) -> bool: ...
+
+
+class PollingGmail(Protocol):
+    def history_page(
+        self, connection: Connection, start_history_id: str, page_token: str | None, label_id: str | None = None
+    ) -> HistoryPage: ...
+
+    def message_metadata(self, connection: Connection, message_id: str, names: Sequence[str]) -> dict[str, Any]: ...
+
+    def thread_metadata(self, connection: Connection, thread_id: str, names: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    def current_history_id(self, connection: Connection) -> str: ...
+
+
+class AuthorizationLoss(Protocol):
+    def authorization_lost(self, workspace_id: str, reason: str) -> None: ...
+
+
+class ConnectedMailboxes(Protocol):
+    def connected(self) -> Iterator[str]: ...
+
+
+class PollJobs(Protocol):
+    def enqueue(self, workspace_ids: Sequence[str], tick: str) -> None: ...

@@ -1,0 +1,32 @@
+"""A thread the service sent into, and which of its emails a new message answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ThreadEmail:
+    activity_id: str
+    message_id: str
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrackedThread:
+    thread_id: str
+    emails: tuple[ThreadEmail, ...]
+
+    def answered_by(self, in_reply_to: str | None, references: str | None = None) -> str | None:
+        """The activity a message answers: the email its In-Reply-To names, else the newest one it references,
+        else the thread's latest email (Gmail may have replaced our Message-ID, so ours may not be named)."""
+        if not self.emails:
+            return None
+        by_id = {email.message_id: email.activity_id for email in self.emails if email.message_id}
+        if in_reply_to and in_reply_to.strip() in by_id:
+            return by_id[in_reply_to.strip()]
+        for reference in reversed((references or "").split()):
+            if reference in by_id:
+                return by_id[reference]
+        return self.emails[-1].activity_id

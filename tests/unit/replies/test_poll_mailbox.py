@@ -1,0 +1,265 @@
+"""The poll use case on an in-memory mailbox: what it reads, what it records, where the cursor goes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError, RateLimitedError
+from gmail_integration.gmail.gateway import AddedMessage, HistoryPage
+from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
+from gmail_integration.models.events import DetailType
+from gmail_integration.replies.poll_mailbox import PollLaterError, PollMailbox, PollOutcome
+from gmail_integration.replies.threads import ThreadEmail, TrackedThread
+
+from tests.unit.fakes import FakeClock, FakeEvents, FakeRedrive
+
+OWNER = "sam@company.example"
+
+
+def message(mid: str, thread: str, sender: str = "Pat Lee <pat@prospect.example>", **headers: str) -> dict[str, Any]:
+    values = {"From": sender, "Subject": "Re: Following up", **headers}
+    return {
+        "id": mid,
+        "threadId": thread,
+        "labelIds": ["INBOX", "UNREAD"],
+        "payload": {
+            "mimeType": "multipart/alternative",
+            "headers": [{"name": k, "value": v} for k, v in values.items()],
+        },
+    }
+
+
+@dataclass
+class FakeMailbox:
+    """Gmail's history and messages for one mailbox; counts every call."""
+
+    history_id: int = 100
+    added: list[tuple[int, AddedMessage]] = field(default_factory=list)
+    messages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    expired_before: int = 0
+    page_size: int = 2
+    calls: list[str] = field(default_factory=list)
+    error: Exception | None = None
+
+    def deliver(self, msg: dict[str, Any], labels: Iterable[str] = ("INBOX", "UNREAD")) -> None:
+        self.history_id += 1
+        msg["labelIds"] = list(labels)
+        self.messages[msg["id"]] = msg
+        self.added.append((self.history_id, AddedMessage(msg["id"], msg["threadId"], frozenset(labels))))
+
+    def history_page(
+        self, connection: Connection, start_history_id: str, page_token: str | None, label_id: str | None = None
+    ) -> HistoryPage:
+        self.calls.append("history.list")
+        if self.error:
+            raise self.error
+        if int(start_history_id) < self.expired_before:
+            raise NotFoundError("404")
+        newer = [m for hid, m in self.added if hid > int(start_history_id)]
+        offset = int(page_token or 0)
+        page = newer[offset : offset + self.page_size]
+        more = offset + self.page_size < len(newer)
+        return HistoryPage(page, str(self.history_id), str(offset + self.page_size) if more else None)
+
+    def message_metadata(self, connection: Connection, message_id: str, names: Sequence[str]) -> dict[str, Any]:
+        self.calls.append(f"messages.get {message_id}")
+        return self.messages[message_id]
+
+    def thread_metadata(self, connection: Connection, thread_id: str, names: Sequence[str]) -> list[dict[str, Any]]:
+        self.calls.append(f"threads.get {thread_id}")
+        return [m for m in self.messages.values() if m["threadId"] == thread_id]
+
+    def current_history_id(self, connection: Connection) -> str:
+        self.calls.append("getProfile")
+        return str(self.history_id)
+
+
+@dataclass
+class FakeStore:
+    connection: Connection
+    threads: dict[str, TrackedThread] = field(default_factory=dict)
+    replies: set[tuple[str, str]] = field(default_factory=set)
+    writes: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+    def get(self, workspace_id: str) -> Connection | None:
+        return self.connection
+
+    def advance_cursor(self, workspace_id: str, history_id: str) -> bool:
+        self.writes.append(f"cursor {history_id}")
+        if int(history_id) <= int(self.connection.history_id or 0):
+            return False
+        self.connection = self.connection.model_copy(update={"history_id": history_id})
+        return True
+
+    def resume_sending(self, workspace_id: str, until: datetime) -> bool:
+        self.writes.append("resume")
+        self.connection = self.connection.model_copy(update={"paused_until": None})
+        return True
+
+    def tracked(self, workspace_id: str, thread_ids: Iterable[str]) -> dict[str, TrackedThread]:
+        return {t: self.threads[t] for t in thread_ids if t in self.threads}
+
+    def all_tracked(self, workspace_id: str) -> list[TrackedThread]:
+        return list(self.threads.values())
+
+    def record_reply(self, workspace_id: str, activity_id: str, kind: str, at: datetime) -> bool:
+        self.writes.append(f"reply {activity_id} {kind}")
+        if (activity_id, kind) in self.replies:
+            return False
+        self.replies.add((activity_id, kind))
+        return True
+
+    def authorization_lost(self, workspace_id: str, reason: str) -> None:
+        self.lost.append(reason)
+
+
+@dataclass
+class World:
+    gmail: FakeMailbox
+    store: FakeStore
+    events: FakeEvents
+    redrive: FakeRedrive
+    clock: FakeClock
+
+    def poll(self) -> PollOutcome:
+        return PollMailbox(
+            connections=self.store,
+            threads=self.store,
+            replies=self.store,
+            gmail=self.gmail,
+            authority=self.store,
+            redrive=self.redrive,
+            events=self.events,
+            clock=self.clock,
+        )("ws_1")
+
+    def detected(self) -> list[tuple[str | None, str | None]]:
+        return [(e.activity_id, e.kind) for e in self.events.published if e.detail_type is DetailType.REPLY_DETECTED]
+
+
+@pytest.fixture
+def world() -> World:
+    connection = Connection(
+        workspace_id="ws_1",
+        status=ConnectionStatus.CONNECTED,
+        email=OWNER,
+        connected_at=datetime(2026, 11, 1, tzinfo=UTC),
+        refresh_token_ciphertext=b"x",
+        history_id="100",
+    )
+    store = FakeStore(connection)
+    store.threads["t1"] = TrackedThread("t1", (ThreadEmail("act_1", "<act_1@mail.outsales.app>"),))
+    return World(FakeMailbox(), store, FakeEvents(), FakeRedrive(), FakeClock())
+
+
+def test_an_idle_mailbox_costs_one_call_and_no_write(world: World) -> None:
+    assert world.poll() is PollOutcome.POLLED
+    assert world.gmail.calls == ["history.list"]
+    assert world.store.writes == []
+
+
+def test_a_reply_in_our_thread_marks_the_email_replied_once(world: World) -> None:
+    world.gmail.deliver(message("m1", "t1"))
+    world.poll()
+    assert world.detected() == [("act_1", "reply")]
+    assert world.store.connection.history_id == "101"
+    world.store.connection = world.store.connection.model_copy(update={"history_id": "100"})  # a repeated poll
+    world.poll()
+    assert world.detected() == [("act_1", "reply")], "one ReplyDetected per email and kind"
+
+
+def test_mail_outside_our_threads_is_never_read(world: World) -> None:
+    world.gmail.deliver(message("m_other", "t_other", Subject="Lunch?"))
+    world.poll()
+    assert [c for c in world.gmail.calls if c.startswith("messages.get")] == []
+    assert world.detected() == []
+    assert world.store.connection.history_id == "101", "the cursor moves past it all the same"
+
+
+def test_the_users_own_messages_are_ignored(world: World) -> None:
+    world.gmail.deliver(message("m_sent", "t1", sender=f"Sam <{OWNER}>"), labels=("SENT",))
+    world.gmail.deliver(message("m_other_client", "t1", sender=f"Sam <{OWNER}>"))
+    world.poll()
+    assert world.detected() == []
+    assert "messages.get m_sent" not in world.gmail.calls
+
+
+def test_auto_replies_and_bounces_are_told_apart(world: World) -> None:
+    world.store.threads["t2"] = TrackedThread("t2", (ThreadEmail("act_2", "<act_2@x>"),))
+    world.gmail.deliver(
+        message("m1", "t1", Subject="Automatic reply: Following up", **{"Auto-Submitted": "auto-replied"})
+    )
+    world.gmail.deliver(
+        message(
+            "m2",
+            "t2",
+            sender="Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+            Subject="Delivery Status Notification (Failure)",
+            **{"Content-Type": 'multipart/report; report-type=delivery-status; boundary="x"'},
+        )
+    )
+    world.poll()
+    assert sorted(world.detected()) == [("act_1", "auto_reply"), ("act_2", "bounce")]
+
+
+def test_a_reply_to_a_follow_up_marks_the_email_it_answers(world: World) -> None:
+    world.store.threads["t1"] = TrackedThread(
+        "t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))
+    )
+    world.gmail.deliver(message("m1", "t1", **{"In-Reply-To": "<act_1@x>"}))
+    world.gmail.deliver(message("m2", "t1"))
+    world.poll()
+    assert sorted(world.detected()) == [("act_1", "reply"), ("act_2", "reply")]
+
+
+def test_paging_reads_every_page_and_ends_on_the_last_history_id(world: World) -> None:
+    for i in range(5):
+        world.gmail.deliver(message(f"m{i}", "t_other"))
+    world.gmail.deliver(message("m_reply", "t1"))
+    world.poll()
+    assert world.gmail.calls.count("history.list") == 3
+    assert world.detected() == [("act_1", "reply")]
+    assert world.store.connection.history_id == "106"
+
+
+def test_an_expired_cursor_checks_tracked_threads_then_resumes_from_the_profile(world: World) -> None:
+    world.gmail.deliver(message("m1", "t1"))
+    world.gmail.expired_before = 1000
+    world.poll()
+    assert world.detected() == [("act_1", "reply")]
+    assert world.gmail.calls[:2] == ["history.list", "getProfile"], "the resume point is noted before the check"
+    assert "threads.get t1" in world.gmail.calls
+    assert world.store.connection.history_id == "101"
+
+
+def test_authorization_lost_during_a_poll(world: World) -> None:
+    world.gmail.error = AuthorizationLostError("token_revoked")
+    assert world.poll() is PollOutcome.AUTHORIZATION_LOST
+    assert world.store.lost == ["token_revoked"]
+
+
+def test_a_rate_limit_retries_this_mailbox_later(world: World) -> None:
+    world.gmail.error = RateLimitedError(12)
+    with pytest.raises(PollLaterError) as later:
+        world.poll()
+    assert later.value.delay_s == 12
+    assert world.store.writes == []
+
+
+def test_a_disconnected_mailbox_is_not_polled(world: World) -> None:
+    world.store.connection = world.store.connection.model_copy(update={"status": ConnectionStatus.NEEDS_RECONNECT})
+    assert world.poll() is PollOutcome.SKIPPED
+    assert world.gmail.calls == []
+
+
+def test_a_daily_limit_pause_ends_with_a_redrive(world: World) -> None:
+    world.store.connection = world.store.connection.model_copy(
+        update={"paused_until": world.clock() - timedelta(minutes=1)}
+    )
+    world.poll()
+    assert world.redrive.calls == [("ws_1", (ParkReason.DAILY_LIMIT_REACHED.value,), None)]
