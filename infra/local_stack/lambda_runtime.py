@@ -71,6 +71,7 @@ class LocalFunction:
         self.timeout_s = timeout_s
         self.arn = f"arn:aws:lambda:{region}:{LOCAL_ACCOUNT_ID}:function:{function_name}"
         self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
         self._handler: Handler | None = None
         self._module: ModuleType | None = None
 
@@ -98,6 +99,12 @@ class LocalFunction:
 
     def load(self) -> Handler:
         """Imports the handler once (a cold start); later calls reuse it, as a warm container does."""
+        if self._handler is not None:
+            return self._handler
+        with self._load_lock:  # a poller and the front door may both ask first
+            return self._import()
+
+    def _import(self) -> Handler:
         if self._handler is not None:
             return self._handler
         if not self.handler_file.is_file():
