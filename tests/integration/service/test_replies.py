@@ -1,0 +1,146 @@
+"""Reply detection through the schedule, the FIFO poll queue and the Gmail emulator's history."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import LocalStack
+from tests.integration.service.flows import (
+    account,
+    approved,
+    calls,
+    connect,
+    mailbox,
+    new_workspace,
+    wait_email,
+)
+
+PROSPECT = "pat.replies@prospect.example"
+
+
+@pytest.fixture
+def sent(stack: LocalStack) -> tuple[str, str, str, dict[str, object]]:
+    """A connected workspace with one email sent to the prospect: (workspace, token, owner, email)."""
+    workspace = new_workspace()
+    owner = account(stack, f"sam.{workspace}@company.example", "Sam Seller")
+    account(stack, PROSPECT, "Pat Lee")
+    token = connect(stack, workspace, owner)
+    stack.send(approved(workspace, "act_1", to={"email": PROSPECT, "name": "Pat Lee"}))
+    email = wait_email(stack, token, "act_1", "SENT")
+    return workspace, token, owner, email
+
+
+def _deliver(stack: LocalStack, owner: str, **message: object) -> None:
+    answer = stack.google("POST", f"mailboxes/{owner}/messages", message)
+    assert answer.status_code < 300, answer.text
+
+
+def _tick(stack: LocalStack) -> None:
+    assert stack.schedule().status_code == 200
+
+
+def _our_message_id(stack: LocalStack, owner: str, email: dict[str, object]) -> str:
+    raw = [m for m in mailbox(stack, owner) if m["id"] == email["gmail_message_id"]]
+    assert raw
+    return str(email["message_id"])
+
+
+def test_a_reply_in_the_thread_turns_the_email_replied_within_one_tick(
+    stack: LocalStack, sent: tuple[str, str, str, dict[str, object]]
+) -> None:
+    workspace, token, owner, email = sent
+    message_id = _our_message_id(stack, owner, email)
+    _deliver(
+        stack,
+        owner,
+        **{"from": f"Pat Lee <{PROSPECT}>", "subject": "Re: Following up", "text": "Sounds good, let's talk."},
+        in_reply_to=message_id,
+        references=message_id,
+    )
+    _tick(stack)
+    replied = wait_email(stack, token, "act_1", "REPLIED")
+    assert replied["replied_at"]
+    detected = stack.events("ReplyDetected", where={"workspace_id": workspace, "activity_id": "act_1"})
+    assert [e["detail"]["kind"] for e in detected] == ["reply"]
+    _tick(stack)
+    assert len(stack.events("ReplyDetected", where={"workspace_id": workspace}, count=2, timeout=2)) == 1
+
+
+def test_a_reply_as_a_new_separate_email_is_not_matched(
+    stack: LocalStack, sent: tuple[str, str, str, dict[str, object]]
+) -> None:
+    workspace, token, owner, _ = sent
+    _deliver(stack, owner, **{"from": f"Pat Lee <{PROSPECT}>", "subject": "Another topic", "text": "Hello again"})
+    _tick(stack)
+    assert wait_email(stack, token, "act_1", "SENT")["status"] == "SENT"
+    assert stack.events("ReplyDetected", where={"workspace_id": workspace}, count=0) == []
+
+
+def test_out_of_office_and_bounce_are_classified(stack: LocalStack) -> None:
+    workspace = new_workspace()
+    owner = account(stack, f"sam.{workspace}@company.example")
+    account(stack, PROSPECT, "Pat Lee")
+    token = connect(stack, workspace, owner)
+    for activity in ("act_ooo", "act_bounce"):
+        stack.send(approved(workspace, activity, subject=f"Intro {activity}", to={"email": PROSPECT, "name": "Pat"}))
+    ooo, bounce = (wait_email(stack, token, a, "SENT") for a in ("act_ooo", "act_bounce"))
+    _deliver(
+        stack,
+        owner,
+        **{"from": f"Pat Lee <{PROSPECT}>", "subject": "Automatic reply: Intro act_ooo", "text": "I am away."},
+        in_reply_to=ooo["message_id"],
+        headers={"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"},
+    )
+    _deliver(
+        stack,
+        owner,
+        **{
+            "from": "Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+            "subject": "Delivery Status Notification (Failure)",
+            "text": "Address not found",
+        },
+        in_reply_to=bounce["message_id"],
+        references=bounce["message_id"],
+        headers={"X-Failed-Recipients": PROSPECT, "Auto-Submitted": "auto-replied"},
+    )
+    _tick(stack)
+    assert wait_email(stack, token, "act_ooo", "AUTO_REPLIED")["auto_replied_at"]
+    assert wait_email(stack, token, "act_bounce", "BOUNCED")["bounced_at"]
+
+
+def _connected_mailboxes(stack: LocalStack) -> int:
+    table = stack.table()
+    return sum(
+        table.query(
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues={":pk": f"MAILBOXES#{shard}"},
+        )["Count"]
+        for shard in range(16)
+    )
+
+
+def _settled_tick(stack: LocalStack) -> list[dict[str, object]]:
+    """Runs one tick and waits until its poll jobs are done; returns the Gmail calls it caused."""
+    before = len(calls(stack))
+    _tick(stack)
+    expected = _connected_mailboxes(stack)
+
+    def done() -> list[dict[str, object]] | None:
+        made = [c for c in calls(stack)[before:] if str(c["method"]).startswith("gmail.")]
+        history = [c for c in made if c["method"] == "gmail.users.history.list"]
+        return made if len(history) >= expected and not stack.queue_messages("poll_queue_url") else None
+
+    return stack.wait_for(done, timeout=20, message="the tick's poll jobs did not finish")
+
+
+def test_an_idle_mailbox_costs_one_gmail_call_per_poll_and_no_write(
+    stack: LocalStack, sent: tuple[str, str, str, dict[str, object]]
+) -> None:
+    workspace = sent[0]
+    key = {"pk": f"WS#{workspace}", "sk": "CONNECTION"}
+    _settled_tick(stack)  # the first poll catches up with our own sent message
+    before = stack.table().get_item(Key=key)["Item"]
+    made = _settled_tick(stack)
+    assert [c["method"] for c in made] == ["gmail.users.history.list"] * _connected_mailboxes(stack)
+    assert stack.table().get_item(Key=key)["Item"] == before, "an idle poll writes nothing"
