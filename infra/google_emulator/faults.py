@@ -13,6 +13,7 @@ class Fault:
     count: int
     retry_after: int | None = None
     delay_s: float = 0.0
+    delay_after_s: float = 0.0  # the call succeeds, then its answer is held back: a client times out after Google acted
     reason: str | None = None
     message: str | None = None
     error: str | None = None  # OAuth error code for oauth.* faults (invalid_grant, ...)

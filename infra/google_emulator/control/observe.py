@@ -23,6 +23,7 @@ def _add_fault(ctx: Ctx) -> Response:
             count=int(payload.get("count", 1)),
             retry_after=None if payload.get("retry_after") is None else int(payload["retry_after"]),
             delay_s=float(payload.get("delay_s") or 0),
+            delay_after_s=float(payload.get("delay_after_s") or 0),
             reason=payload.get("reason"),
             message=payload.get("message"),
             error=payload.get("error"),
@@ -30,8 +31,10 @@ def _add_fault(ctx: Ctx) -> Response:
         )
     except (TypeError, ValueError) as error:
         raise ControlError(400, f"bad fault: {error}") from None
-    if fault.status is None and not fault.delay_s:
-        raise ControlError(400, "a fault needs a status, a delay_s, or both")
+    if fault.status is None and not fault.delay_s and not fault.delay_after_s:
+        raise ControlError(400, "a fault needs a status, a delay_s or a delay_after_s")
+    if fault.status is not None and fault.delay_after_s:
+        raise ControlError(400, "delay_after_s holds back a successful answer; it takes no status")
     if fault.count < 1:
         raise ControlError(400, "count must be at least 1")
     ctx.state.faults.add(fault)

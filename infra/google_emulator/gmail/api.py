@@ -14,6 +14,7 @@ from typing import Any
 from google_emulator import discovery
 from google_emulator.calls import Call
 from google_emulator.errors import ApiError, bad_request, not_found_page, rate_limited
+from google_emulator.faults import Fault
 from google_emulator.gmail import access, fields, upload
 from google_emulator.gmail.methods import METHODS, Context
 from google_emulator.quota import units
@@ -44,15 +45,15 @@ def _json_body(body: bytes) -> tuple[Any, str | None]:
         return None, f"Invalid JSON payload received. {error}"
 
 
-def _fault(state: State, call: Call) -> None:
+def _fault(state: State, call: Call) -> Fault | None:
     with state.lock:
         fault = state.faults.take(call.method)
     if fault is None:
-        return
+        return None
     if fault.delay_s:
         time.sleep(fault.delay_s)
     if fault.status is None:
-        return
+        return fault
     call.reason = "fault"
     if fault.status == 429 and fault.retry_after is not None and fault.message is None:
         raise rate_limited(fault.retry_after, state.now())
@@ -92,7 +93,7 @@ def _serve(state: State, request: Request, call: Call) -> dict[str, Any]:
         raise ApiError(403, f"Delegation denied for {account.email}", "forbidden")
     if not account.gmail_enabled:
         raise ApiError(400, "Mail service not enabled", "failedPrecondition", status="FAILED_PRECONDITION")
-    _fault(state, call)
+    fault = _fault(state, call)
     implementation = METHODS.get(found.method.id)
     if implementation is None:
         raise ApiError(501, f"The emulator does not implement {found.method.id}", "notImplemented")
@@ -103,7 +104,10 @@ def _serve(state: State, request: Request, call: Call) -> dict[str, Any]:
             call.reason = "rateLimitExceeded"
             raise rate_limited(wait, state.now())
         context = Context(state, account, mailbox, token, found.path_params, query, body, uploaded)
-        return implementation(context)
+        answer = implementation(context)
+    if fault is not None and fault.delay_after_s:
+        time.sleep(fault.delay_after_s)
+    return answer
 
 
 class _NotFound(Exception):
