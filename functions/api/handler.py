@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.dal.items import iso
 from gmail_integration.http.errors import NotFoundError

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.http.resolver import make_resolver
 from gmail_integration.models.api import AgentUpdate, BillingUpdate, GateAnswer

@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.http.popup import page_headers, render_result_page
 from gmail_integration.http.resolver import make_resolver

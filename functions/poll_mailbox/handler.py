@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.observability import logger, metrics, tracer
 

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.observability import logger, metrics, tracer
 

@@ -9,7 +9,6 @@ import importlib
 import pkgutil
 
 import boto3
-import gmail_integration
 import google.auth.credentials
 import pydantic
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -19,6 +18,8 @@ from aws_lambda_powertools.utilities.parser.models import SqsModel
 from google_auth_oauthlib.flow import Flow
 from googleapiclient.discovery import build
 from googleapiclient.errors import UnknownApiNameOrVersion
+
+import gmail_integration
 
 
 def main() -> None:

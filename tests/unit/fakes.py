@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from pydantic import SecretStr
+
 from gmail_integration.gmail.gateway import Profile
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import (
@@ -20,7 +22,6 @@ from gmail_integration.models.domain import (
 from gmail_integration.models.events import ServiceEvent
 from gmail_integration.oauth.google import ExchangeFailedError, RevokeOutcome, TokenGrant
 from gmail_integration.oauth.state import PendingAuthorization
-from pydantic import SecretStr
 
 
 class FakeClock:

@@ -3,8 +3,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from gmail_integration.settings import Settings, get_settings
 from pydantic import ValidationError
+
+from gmail_integration.settings import Settings, get_settings
 
 
 def test_google_over_plain_http_only_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from google_emulator import Emulator
 
+from google_emulator import Emulator
 from tests.integration.google_emulator.emulator_helpers import PROSPECT, REP, Control
 
 pytest_plugins = ["google_emulator.pytest_plugin"]

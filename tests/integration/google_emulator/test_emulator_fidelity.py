@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 from _pytest.outcomes import Failed
-from google_emulator.pytest_plugin import assert_gmail_fidelity, calls_mark, gmail_violations
 
+from google_emulator.pytest_plugin import assert_gmail_fidelity, calls_mark, gmail_violations
 from tests.integration.google_emulator.emulator_helpers import PROSPECT, REP, connect, gmail, raw
 
 

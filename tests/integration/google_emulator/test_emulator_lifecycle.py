@@ -9,6 +9,7 @@ import time
 
 import pytest
 import requests
+
 from google_emulator import Emulator
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from gmail_integration.models.commands import SendEmailV1
 from pydantic import ValidationError
+
+from gmail_integration.models.commands import SendEmailV1
 
 VALID = {
     "version": 1,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, Gates, ParkReason
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

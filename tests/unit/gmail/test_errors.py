@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 
 import httplib2
 import pytest
+from google.auth.exceptions import RefreshError
+from googleapiclient.errors import HttpError
+
 from gmail_integration.gmail.errors import (
     AuthorizationLostError,
     DailyLimitError,
@@ -18,8 +21,6 @@ from gmail_integration.gmail.errors import (
     classify,
     retry_after_seconds,
 )
-from google.auth.exceptions import RefreshError
-from googleapiclient.errors import HttpError
 
 NOW = datetime(2026, 11, 25, 10, 0, 0, tzinfo=UTC)
 

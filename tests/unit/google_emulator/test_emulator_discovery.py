@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from google_emulator.discovery import match, validate
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from google_emulator import compose
 from google_emulator.conversation import is_delivery_report, normalise_subject, referenced_ids
 from google_emulator.gmail import fields

@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime
 
 import pytest
+
 from local_stack.http_api import (
     Cors,
     IncomingRequest,

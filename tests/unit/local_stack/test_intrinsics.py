@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from local_stack.intrinsics import Resolver, UnresolvedError
 
 

@@ -7,6 +7,7 @@ import time
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from local_stack.jwt_authority import (
     JwtAuthority,
     JwtAuthorizerConfig,

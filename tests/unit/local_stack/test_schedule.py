@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from local_stack.schedule import Cron, Rate, ScheduleExpressionError, parse, scheduled_event
 
 MOMENT = datetime(2026, 11, 25, 10, 7, 30, tzinfo=UTC)  # a Wednesday

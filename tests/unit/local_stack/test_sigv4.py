@@ -8,6 +8,7 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
 from local_stack import sigv4
 from local_stack.http_api import IncomingRequest
 

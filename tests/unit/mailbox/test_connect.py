@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from gmail_integration.gmail.errors import AuthorizationLostError
 from gmail_integration.mailbox.connect import CompleteConnect, ConnectError, StartConnect
 from gmail_integration.mailbox.disconnect import Disconnect
 from gmail_integration.models.domain import ConnectionStatus
 from gmail_integration.models.events import DetailType
 from gmail_integration.oauth.scopes import GMAIL_SEND
-
 from tests.unit.fakes import (
     FakeClock,
     FakeConnections,

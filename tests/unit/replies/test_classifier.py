@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from gmail_integration.replies.classifier import (
     CLASSIFIER_HEADERS,
     MessageFacts,

@@ -12,6 +12,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+
 from gmail_integration.replies.classifier import (
     CLASSIFIER_HEADERS,
     MessageFacts,

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError, RateLimitedError
 from gmail_integration.gmail.gateway import AddedMessage, HistoryPage
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType
 from gmail_integration.replies.poll_mailbox import PollLaterError, PollMailbox, PollOutcome
 from gmail_integration.replies.threads import ThreadEmail, TrackedThread
-
 from tests.unit.fakes import FakeClock, FakeEvents, FakeRedrive
 
 OWNER = "sam@company.example"

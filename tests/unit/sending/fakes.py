@@ -24,7 +24,6 @@ from gmail_integration.models.domain import (
 )
 from gmail_integration.models.profile import Profile
 from gmail_integration.sending.context import SendContext
-
 from tests.unit.fakes import FakeClock
 
 

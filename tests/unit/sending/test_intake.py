@@ -3,9 +3,9 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from gmail_integration.models.domain import EmailStatus
 from gmail_integration.sending.intake import ProcessSendMessage
-
 from tests.unit.domain.test_commands import VALID
 from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEmails
 

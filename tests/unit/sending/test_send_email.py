@@ -7,6 +7,7 @@ from email import message_from_bytes
 from email.policy import default
 
 import pytest
+
 from gmail_integration.gmail.errors import (
     AuthorizationLostError,
     DailyLimitError,
@@ -21,7 +22,6 @@ from gmail_integration.models.events import DetailType
 from gmail_integration.models.profile import Profile
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.send_email import RetryLaterError, SendEmail, SendOutcome
-
 from tests.unit.domain.test_commands import VALID
 from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEvents
 from tests.unit.sending.fakes import FakeGmail, SendWorld
