@@ -391,6 +391,10 @@
     var button = event.currentTarget;
     navigator.clipboard.writeText(target.textContent).then(
       function () {
+        if (target.id === "snippet-send") {
+          delete target.dataset.activity; // the next copy puts another email on the queue, not the same one again
+          renderSnippets();
+        }
         button.textContent = "Copied";
         setTimeout(function () {
           button.textContent = "Copy";
