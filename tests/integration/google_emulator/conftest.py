@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from google_emulator import Emulator
+from google_emulator.pytest_plugin import gmail_fidelity  # noqa: F401 - the plugin's fixture, for these tests
 from tests.integration.google_emulator.emulator_helpers import PROSPECT, REP, Control
-
-pytest_plugins = ["google_emulator.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")

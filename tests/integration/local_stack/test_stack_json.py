@@ -106,7 +106,7 @@ def test_client_secret_is_in_secrets_manager_and_registered_with_google(toy_stac
 def test_demo_page_is_served_on_its_own_origin(toy_stack: LocalStack) -> None:
     page = http("GET", toy_stack["demo_url"])
     assert page.status_code == 200
-    assert "OutSales demo page" in page.text
+    assert "<title>OutSales · Gmail integration (local demo)</title>" in page.text
     config = http("GET", toy_stack["demo_url"] + "local-config.json").json()
     assert config["api_url"] == toy_stack["api_url"]
     assert "aws_secret_access_key" not in config

@@ -179,6 +179,10 @@ class SendWorld:
     def pause_sending(self, workspace_id: str, until: datetime) -> None:
         self.paused_until = until
 
+    def throttle(self, workspace_id: str, until: datetime) -> None:
+        assert self.connection is not None
+        self.connection = self.connection.model_copy(update={"throttled_until": until})
+
 
 @dataclass
 class FakeGmail:

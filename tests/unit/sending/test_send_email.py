@@ -150,7 +150,13 @@ def test_rate_limit_postpones_the_message_and_gives_the_claim_back(h: Harness) -
     with pytest.raises(RetryLaterError):
         h.deliver(FIRST)
     assert h.email().status is EmailStatus.EMAIL_READY
-    assert 30 <= h.postponed.delays[0] <= 37
+    assert 30 < h.postponed.delays[0] <= 40, "Google's wait, spread over a few seconds"
+    assert h.world.connection is not None
+    assert h.world.connection.throttled_until == h.world.clock() + timedelta(seconds=30)
+    with pytest.raises(RetryLaterError):
+        h.deliver({**FIRST, "activity_id": "act_10"})
+    assert h.gmail.sent == [], "a throttled mailbox is not asked again before its time"
+    h.world.clock.advance(31)
     assert h.deliver(FIRST) is SendOutcome.SENT
 
 

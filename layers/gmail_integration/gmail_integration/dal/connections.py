@@ -43,6 +43,7 @@ def connection_from_item(item: Item) -> Connection:
         last_error=text(item, "last_error"),
         user_id=text(item, "user_id"),
         paused_until=parse_time(item.get("paused_until")),
+        throttled_until=parse_time(item.get("throttled_until")),
     )
 
 
@@ -157,3 +158,20 @@ class DynamoConnectionRepository:
                 return False
             raise
         return True
+
+    def throttle(self, workspace_id: str, until: datetime) -> None:
+        """Google asked this mailbox to slow down: every worker holds its Gmail calls until ``until``.
+
+        Only ever moved later, so a short wait never shortens a longer one.
+        """
+        try:
+            self._table.update_item(
+                Key=connection_key(workspace_id),
+                UpdateExpression="SET throttled_until = :until",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(throttled_until)"
+                " OR throttled_until < :until)",
+                ExpressionAttributeValues={":until": iso(until)},
+            )
+        except ClientError as exc:
+            if not _is_conditional_failure(exc):
+                raise

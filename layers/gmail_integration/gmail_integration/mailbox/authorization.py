@@ -20,6 +20,8 @@ class CredentialsForgetter(Protocol):
 class PausableConnections(ConnectionRepository, Protocol):
     def pause_sending(self, workspace_id: str, until: datetime) -> None: ...
 
+    def throttle(self, workspace_id: str, until: datetime) -> None: ...
+
 
 @dataclass(frozen=True)
 class MailboxAuthority:
@@ -37,6 +39,9 @@ class MailboxAuthority:
         )
         count("AuthorizationLost", reason=reason)
         logger.warning("gmail authorization lost", extra={"workspace_id": workspace_id, "reason": reason})
+
+    def throttle(self, workspace_id: str, until: datetime) -> None:
+        self.connections.throttle(workspace_id, until)
 
     def pause_sending(self, workspace_id: str, until: datetime) -> None:
         self.connections.pause_sending(workspace_id, until)

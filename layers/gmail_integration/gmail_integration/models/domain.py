@@ -94,6 +94,7 @@ class Connection(BaseModel):
     last_error: str | None = None
     user_id: str | None = None
     paused_until: datetime | None = None
+    throttled_until: datetime | None = None
 
 
 class Gates(BaseModel):

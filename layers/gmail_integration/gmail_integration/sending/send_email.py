@@ -96,6 +96,14 @@ def _permanent_reason(error: PermanentError) -> tuple[str, str]:
     return "gmail_refused", f"Gmail refused this email: {error.message or error.reason}."
 
 
+RATE_LIMIT_SPREAD_S = 10.0
+"""Emails held back by one rate limit come back over this window, not all in the same second."""
+
+
+def spread(delay_s: float) -> float:
+    return delay_s + random.uniform(0.5, RATE_LIMIT_SPREAD_S)  # noqa: S311 - not security
+
+
 def with_jitter(delay_s: float) -> float:
     """Spreads retries of a throttled mailbox so they don't all come back in the same second."""
     return delay_s * (1 + random.uniform(0.0, 0.2)) + random.uniform(0.0, 1.0)  # noqa: S311 - not security
@@ -129,8 +137,13 @@ class SendEmail:
             if waiting and existing is not None and existing.reason == reason.value:
                 return SendOutcome.ALREADY_PARKED
             return self._park(command, reason, digest)
-        assert context.connection is not None, "an open Gmail gate means a connection"
-        return self._send(command, context, context.connection, digest)
+        connection = context.connection
+        assert connection is not None, "an open Gmail gate means a connection"
+        if connection.throttled_until is not None and connection.throttled_until > self.clock():
+            # Another delivery just heard "slow down" for this mailbox: wait with it instead of asking again.
+            wait = (connection.throttled_until - self.clock()).total_seconds()
+            raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
+        return self._send(command, context, connection, digest)
 
     # ---- sending ----
     def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
@@ -205,8 +218,10 @@ class SendEmail:
         ws, act = command.workspace_id, command.activity_id
         if isinstance(error, RateLimitedError) and error.retry_after_s <= LONGEST_BACKOFF.total_seconds():
             self.ledger.release(ws, act, self.clock())
+            self.mailboxes.throttle(ws, self.clock() + timedelta(seconds=error.retry_after_s))
             count("SendsRetried", reason="rate_limited")
-            raise RetryLaterError("Gmail rate limit", with_jitter(error.retry_after_s)) from error
+            count("GmailRateLimited")
+            raise RetryLaterError("Gmail rate limit", spread(error.retry_after_s)) from error
         if isinstance(error, RateLimitedError | DailyLimitError):
             wait = getattr(error, "retry_after_s", None)
             until = self.clock() + (timedelta(seconds=wait) if wait else DAILY_PAUSE)
