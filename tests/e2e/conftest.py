@@ -9,11 +9,9 @@ Set OUTSALES_STACK_JSON=/path/to/.local/stack.json to run against a stack that i
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.e2e.demo_page import DemoPage
-from tests.integration.conftest import PROJECT_ROOT, LocalStack, start_local_stack
+from tests.integration.conftest import PROJECT_ROOT, LocalStack, session_stack
 
 CHROMIUM = Path(os.environ.get("OUTSALES_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -64,15 +62,7 @@ def _failed(node: pytest.Item) -> bool:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     """The whole service from template.yaml on free ports, shared by the session's browser tests."""
-    existing = os.environ.get("OUTSALES_STACK_JSON")
-    if existing:
-        path = Path(existing)
-        yield LocalStack(json.loads(path.read_text()), path.parent)
-        return
-    with (
-        tempfile.TemporaryDirectory(prefix="outsales-e2e-") as state_dir,
-        start_local_stack(Path(state_dir)) as running,
-    ):
+    with session_stack("outsales-e2e-") as running:
         yield running
 
 

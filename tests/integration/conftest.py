@@ -334,16 +334,20 @@ def start_local_stack(
         assert not stack_json.exists(), "stack.json outlived the stack"
 
 
-@pytest.fixture(scope="session")
-def stack() -> Iterator[LocalStack]:
-    """The whole service from template.yaml, shared by the session's integration tests."""
+@contextlib.contextmanager
+def session_stack(prefix: str) -> Iterator[LocalStack]:
+    """The stack a test session shares: the one OUTSALES_STACK_JSON names (a running `make dev`), or a new one."""
     existing = os.environ.get("OUTSALES_STACK_JSON")
     if existing:
         path = Path(existing)
         yield LocalStack(json.loads(path.read_text()), path.parent)
         return
-    with (
-        tempfile.TemporaryDirectory(prefix="outsales-stack-") as state_dir,
-        start_local_stack(Path(state_dir)) as running,
-    ):
+    with tempfile.TemporaryDirectory(prefix=prefix) as state_dir, start_local_stack(Path(state_dir)) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[LocalStack]:
+    """The whole service from template.yaml, shared by the session's integration tests."""
+    with session_stack("outsales-stack-") as running:
         yield running

@@ -7,10 +7,11 @@ or let it wire the real adapters against the local stack.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities.parameters import get_secret
@@ -64,8 +65,19 @@ class Container:
 
     # ---- AWS adapters ----
     @cached_property
+    def aws(self) -> boto3.session.Session:
+        return boto3.session.Session()
+
+    def client(self, service: Any) -> Any:
+        """boto3 creates clients from a session unsafely across threads; one Lambda runs one event at a time,
+        but the local stack runs every function in one process, so creation is serialised here."""
+        with _AWS_LOCK:
+            return self.aws.client(service)
+
+    @cached_property
     def dynamodb(self) -> DynamoDBServiceResource:
-        return boto3.resource("dynamodb")
+        with _AWS_LOCK:
+            return self.aws.resource("dynamodb")
 
     @cached_property
     def table(self) -> Table:
@@ -89,24 +101,25 @@ class Container:
 
     @cached_property
     def vault(self) -> KmsTokenVault:
-        return KmsTokenVault(boto3.client("kms"), self.settings.kms_key_id)
+        return KmsTokenVault(self.client("kms"), self.settings.kms_key_id)
 
     @cached_property
     def events(self) -> EventBridgePublisher:
-        return EventBridgePublisher(boto3.client("events"), self.settings.event_bus_name)
+        return EventBridgePublisher(self.client("events"), self.settings.event_bus_name)
 
     @cached_property
     def send_queue(self) -> SqsQueue:
-        return SqsQueue(boto3.client("sqs"), self.settings.send_queue_url)
+        return SqsQueue(self.client("sqs"), self.settings.send_queue_url)
 
     @cached_property
     def dead_letters(self) -> SqsDeadLetters:
-        return SqsDeadLetters(boto3.client("sqs"), self.settings.send_dlq_url)
+        return SqsDeadLetters(self.client("sqs"), self.settings.send_dlq_url)
 
     # ---- Google adapters ----
     def oauth_client(self) -> OAuthClient:
         """The OAuth client, its secret read from Secrets Manager (cached by Powertools for SECRET_MAX_AGE_S)."""
-        secret = get_secret(self.settings.google_client_secret_arn, max_age=SECRET_MAX_AGE_S)
+        with _AWS_LOCK:
+            secret = get_secret(self.settings.google_client_secret_arn, max_age=SECRET_MAX_AGE_S)
         return OAuthClient(
             client_id=self.settings.google_client_id,
             client_secret=SecretStr(str(secret)),
@@ -192,7 +205,7 @@ class Container:
 
     @cached_property
     def schedule_polls(self) -> SchedulePolls:
-        jobs = SqsPollJobs(boto3.client("sqs"), self.settings.poll_queue_url)
+        jobs = SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url)
         return SchedulePolls(mailboxes=DynamoConnectedMailboxes(self.table), jobs=jobs, clock=self.clock)
 
     @cached_property
@@ -210,7 +223,7 @@ class Container:
 
     @cached_property
     def poll_queue(self) -> SqsQueue:
-        return SqsQueue(boto3.client("sqs"), self.settings.poll_queue_url)
+        return SqsQueue(self.client("sqs"), self.settings.poll_queue_url)
 
     @cached_property
     def process_poll_job(self) -> ProcessPollJob:
@@ -227,6 +240,14 @@ class Container:
         )
 
 
-@lru_cache(maxsize=1)
+_AWS_LOCK = threading.RLock()
+
+
 def bootstrap() -> Container:
+    with _AWS_LOCK:
+        return _container()
+
+
+@lru_cache(maxsize=1)
+def _container() -> Container:
     return Container(settings=get_settings())

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from gmail_integration.dal import keys
-from gmail_integration.dal.items import Item, iso, parse_time, text
+from gmail_integration.dal.items import Item, conditional_update, iso, parse_time, text
 from gmail_integration.models.domain import NEEDS_RECONNECT_MESSAGES, Connection, ConnectionStatus
 
 if TYPE_CHECKING:
@@ -47,10 +45,6 @@ def connection_from_item(item: Item) -> Connection:
     )
 
 
-def _is_conditional_failure(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
 class DynamoConnectionRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -87,26 +81,21 @@ class DynamoConnectionRepository:
 
         The mailbox leaves the poll set (the sparse index) until the user reconnects.
         """
-        try:
-            self._table.update_item(
-                Key=connection_key(workspace_id),
-                UpdateExpression="SET #status = :lost, reason = :reason, last_error = :message, lost_at = :now"
-                " REMOVE gsi1pk, gsi1sk",
-                ConditionExpression="#status = :connected",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":lost": ConnectionStatus.NEEDS_RECONNECT.value,
-                    ":connected": ConnectionStatus.CONNECTED.value,
-                    ":reason": reason,
-                    ":message": NEEDS_RECONNECT_MESSAGES.get(reason, reason),
-                    ":now": iso(now),
-                },
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return conditional_update(
+            self._table,
+            connection_key(workspace_id),
+            UpdateExpression="SET #status = :lost, reason = :reason, last_error = :message, lost_at = :now"
+            " REMOVE gsi1pk, gsi1sk",
+            ConditionExpression="#status = :connected",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":lost": ConnectionStatus.NEEDS_RECONNECT.value,
+                ":connected": ConnectionStatus.CONNECTED.value,
+                ":reason": reason,
+                ":message": NEEDS_RECONNECT_MESSAGES.get(reason, reason),
+                ":now": iso(now),
+            },
+        )
 
     def tombstone(self, workspace_id: str, now: datetime, last_error: str | None) -> None:
         """Forgets the account and its token; keeps only what the Settings card should still say."""
@@ -131,47 +120,34 @@ class DynamoConnectionRepository:
 
     def advance_cursor(self, workspace_id: str, history_id: str) -> bool:
         """Moves the poll cursor forward only: two overlapping polls can never move it back."""
-        try:
-            self._table.update_item(
-                Key=connection_key(workspace_id),
-                UpdateExpression="SET history_id = :new",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(history_id) OR history_id < :new)",
-                ExpressionAttributeValues={":new": int(history_id)},
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return conditional_update(
+            self._table,
+            connection_key(workspace_id),
+            UpdateExpression="SET history_id = :new",
+            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(history_id) OR history_id < :new)",
+            ExpressionAttributeValues={":new": int(history_id)},
+        )
 
     def resume_sending(self, workspace_id: str, until: datetime) -> bool:
         """Ends a daily-limit pause once; True for the one caller that should re-drive what waited."""
-        try:
-            self._table.update_item(
-                Key=connection_key(workspace_id),
-                UpdateExpression="REMOVE paused_until",
-                ConditionExpression="paused_until = :until",
-                ExpressionAttributeValues={":until": iso(until)},
-            )
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return conditional_update(
+            self._table,
+            connection_key(workspace_id),
+            UpdateExpression="REMOVE paused_until",
+            ConditionExpression="paused_until = :until",
+            ExpressionAttributeValues={":until": iso(until)},
+        )
 
-    def throttle(self, workspace_id: str, until: datetime) -> None:
+    def throttle(self, workspace_id: str, until: datetime) -> bool:
         """Google asked this mailbox to slow down: every worker holds its Gmail calls until ``until``.
 
         Only ever moved later, so a short wait never shortens a longer one.
         """
-        try:
-            self._table.update_item(
-                Key=connection_key(workspace_id),
-                UpdateExpression="SET throttled_until = :until",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(throttled_until)"
-                " OR throttled_until < :until)",
-                ExpressionAttributeValues={":until": iso(until)},
-            )
-        except ClientError as exc:
-            if not _is_conditional_failure(exc):
-                raise
+        return conditional_update(
+            self._table,
+            connection_key(workspace_id),
+            UpdateExpression="SET throttled_until = :until",
+            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(throttled_until)"
+            " OR throttled_until < :until)",
+            ExpressionAttributeValues={":until": iso(until)},
+        )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from gmail_integration.dal import keys
-from gmail_integration.dal.items import Item, iso, parse_time, text, without_none
+from gmail_integration.dal.items import Item, conditional_update, iso, parse_time, text, without_none
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import PARK_REASON_MESSAGES, EmailRecord, EmailStatus, ParkReason
 
@@ -109,14 +109,7 @@ class DynamoEmailRepository:
         self._table = table
 
     def _update(self, key: dict[str, str], **kwargs: Any) -> bool:
-        """One conditional update; False when its condition did not hold (someone else got there first)."""
-        try:
-            self._table.update_item(Key=key, **kwargs)
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return conditional_update(self._table, key, **kwargs)
 
     def get(self, workspace_id: str, activity_id: str) -> EmailRecord | None:
         item = self._table.get_item(Key=email_key(workspace_id, activity_id), ConsistentRead=True).get("Item")

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
 
 Item = dict[str, Any]
 
@@ -25,3 +30,17 @@ def text(item: Item, key: str) -> str | None:
 
 def without_none(values: Item) -> Item:
     return {key: value for key, value in values.items() if value is not None}
+
+
+def conditional_update(table: Table, key: dict[str, str], **update: Any) -> bool:
+    """One conditional UpdateItem; False when its condition did not hold (another writer got there first).
+
+    The service's exactly-once rules are these conditions, so a failed condition is an answer, not an error.
+    """
+    try:
+        table.update_item(Key=key, **update)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
