@@ -26,7 +26,8 @@ DESIGN_ROUTES = {
 }
 # design.md lives next to the project in the working copy this service was designed in; a clone elsewhere skips the
 # comparison and keeps the table above as the contract.
-DESIGN_DOCS = [ROOT.parent / "shared" / "design.md", ROOT / "docs" / "design.md"]
+# The shared design that fixes the contract; docs/design.md is the project's own account and has no route table.
+DESIGN_DOCS = [ROOT.parent / "shared" / "design.md"]
 METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH"}
 
 
