@@ -1,0 +1,75 @@
+"""The send function's batch handling: a failed record comes back alone (ReportBatchItemFailures)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+import pytest
+
+HANDLER = Path(__file__).resolve().parents[3] / "functions" / "send_email" / "handler.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("send_email_handler_under_test", HANDLER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _record(message_id: str, body: str) -> dict[str, Any]:
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"rh-{message_id}",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "2",
+            "SentTimestamp": "1732442400000",
+            "SenderId": "AIDAEXAMPLE",
+            "ApproximateFirstReceiveTimestamp": "1732442400000",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "x",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:send",
+        "awsRegion": "us-east-1",
+    }
+
+
+class _Context:
+    function_name = "send"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:send"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def test_only_the_failed_record_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, str, int]] = []
+
+    def process(body: str, receipt_handle: str, receive_count: int) -> None:
+        seen.append((json.loads(body)["activity_id"], receipt_handle, receive_count))
+        if json.loads(body)["activity_id"] == "act_bad":
+            raise RuntimeError("Gmail said 503")
+
+    handler = _load()
+    monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(process_send_message=process))
+    event = {
+        "Records": [
+            _record("m1", json.dumps({"activity_id": "act_1"})),
+            _record("m2", json.dumps({"activity_id": "act_bad"})),
+            _record("m3", json.dumps({"activity_id": "act_3"})),
+        ]
+    }
+    answer = handler.lambda_handler(event, _Context())
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+    assert seen == [("act_1", "rh-m1", 2), ("act_bad", "rh-m2", 2), ("act_3", "rh-m3", 2)]
