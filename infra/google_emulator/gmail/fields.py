@@ -18,30 +18,8 @@ def parse(spec: str) -> Selection:
     return selection
 
 
-def _parse_list(text: str, i: int) -> tuple[Selection, int]:
-    selection: Selection = {}
-    while i < len(text) and text[i] != ")":
-        start = i
-        while i < len(text) and text[i] not in ",()/":
-            i += 1
-        name = text[start:i]
-        if not name:
-            raise FieldsError(f"Invalid field selection {text}")
-        child: Selection | None = None
-        if i < len(text) and text[i] == "/":
-            child, i = _parse_path(text, i + 1)
-        elif i < len(text) and text[i] == "(":
-            child, i = _parse_list(text, i + 1)
-            if i >= len(text) or text[i] != ")":
-                raise FieldsError(f"Invalid field selection {text}")
-            i += 1
-        _merge(selection, name, child)
-        if i < len(text) and text[i] == ",":
-            i += 1
-    return selection, i
-
-
-def _parse_path(text: str, i: int) -> tuple[Selection, int]:
+def _parse_item(text: str, i: int) -> tuple[str, Selection | None, int]:
+    """One field name and what follows it: ``a``, ``a/b/c`` or ``a(b,c)``."""
     start = i
     while i < len(text) and text[i] not in ",()/":
         i += 1
@@ -53,7 +31,24 @@ def _parse_path(text: str, i: int) -> tuple[Selection, int]:
         child, i = _parse_path(text, i + 1)
     elif i < len(text) and text[i] == "(":
         child, i = _parse_list(text, i + 1)
+        if i >= len(text) or text[i] != ")":
+            raise FieldsError(f"Invalid field selection {text}")
         i += 1
+    return name, child, i
+
+
+def _parse_list(text: str, i: int) -> tuple[Selection, int]:
+    selection: Selection = {}
+    while i < len(text) and text[i] != ")":
+        name, child, i = _parse_item(text, i)
+        _merge(selection, name, child)
+        if i < len(text) and text[i] == ",":
+            i += 1
+    return selection, i
+
+
+def _parse_path(text: str, i: int) -> tuple[Selection, int]:
+    name, child, i = _parse_item(text, i)
     return {name: child}, i
 
 

@@ -199,15 +199,11 @@ class SendEmail:
             # Our claim was no longer ours (its lease ran out and another delivery recorded the email).
             logger.warning("email already recorded by another delivery", extra={"gmail_id": sent.gmail_message_id})
             return SendOutcome.ALREADY_HANDLED
-        self.events.publish(
-            ServiceEvent(
-                detail_type=DetailType.EMAIL_SENT,
-                workspace_id=command.workspace_id,
-                activity_id=command.activity_id,
-                agent_id=command.agent_id,
-                gmail_message_id=sent.gmail_message_id,
-                gmail_thread_id=sent.gmail_thread_id,
-            )
+        self._announce(
+            DetailType.EMAIL_SENT,
+            command,
+            gmail_message_id=sent.gmail_message_id,
+            gmail_thread_id=sent.gmail_thread_id,
         )
         count("EmailsSent")
         logger.info("email sent", extra={"gmail_message_id": sent.gmail_message_id})
@@ -295,18 +291,21 @@ class SendEmail:
         return SentSearch(found=None, conclusive=True)
 
     # ---- outcomes ----
-    def _park(self, command: SendEmailV1, reason: ParkReason, digest: str) -> SendOutcome:
-        # Announce first, record second: a crash in between repeats the event (EventBridge is at-least-once
-        # anyway) instead of losing it.
+    def _announce(self, detail_type: DetailType, command: SendEmailV1, **ids: str) -> None:
         self.events.publish(
             ServiceEvent(
-                detail_type=DetailType.EMAIL_PARKED,
+                detail_type=detail_type,
                 workspace_id=command.workspace_id,
                 activity_id=command.activity_id,
                 agent_id=command.agent_id,
-                reason=reason.value,
+                **ids,
             )
         )
+
+    def _park(self, command: SendEmailV1, reason: ParkReason, digest: str) -> SendOutcome:
+        # Announce first, record second: a crash in between repeats the event (EventBridge is at-least-once
+        # anyway) instead of losing it.
+        self._announce(DetailType.EMAIL_PARKED, command, reason=reason.value)
         changed = self.ledger.park(command, reason, self.clock(), digest)
         count("EmailsParked", reason=reason.value)
         logger.info("email parked", extra={"reason": reason.value, "changed": changed})
@@ -314,15 +313,7 @@ class SendEmail:
 
     def _fail(self, command: SendEmailV1, reason: str, words: str) -> SendOutcome:
         self.ledger.mark_failed(command.workspace_id, command.activity_id, reason, words, self.clock())
-        self.events.publish(
-            ServiceEvent(
-                detail_type=DetailType.EMAIL_FAILED,
-                workspace_id=command.workspace_id,
-                activity_id=command.activity_id,
-                agent_id=command.agent_id,
-                reason=reason,
-            )
-        )
+        self._announce(DetailType.EMAIL_FAILED, command, reason=reason)
         count("EmailsFailed", reason=reason)
         logger.warning("email failed", extra={"reason": reason})
         return SendOutcome.FAILED
