@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
+from local_stack.background import BackgroundLoop
 from local_stack.options import LOCAL_ACCOUNT_ID
 
 log = logging.getLogger("local_stack.events_log")
@@ -40,7 +40,7 @@ def envelope(body: str) -> dict[str, Any]:
     return ordered
 
 
-class EventsLog:
+class EventsLog(BackgroundLoop):
     def __init__(self, sqs: Any, events: Any, bus_names: list[str], path: Path) -> None:
         self.path = path
         self._sqs = sqs
@@ -59,17 +59,7 @@ class EventsLog:
                 Description="local stack only: copies every event of the bus to the events log",
             )
             events.put_targets(Rule=LOCAL_NAME, EventBusName=bus, Targets=[{"Id": LOCAL_NAME, "Arn": queue_arn}])
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="events-log", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float) -> None:
-        self._thread.join(timeout)
+        super().__init__("events-log")
 
     def _run(self) -> None:
         while not self._stop.is_set():

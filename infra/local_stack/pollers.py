@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 from typing import Any
 
+from local_stack.background import BackgroundLoop
 from local_stack.lambda_runtime import FunctionLoadError, LocalFunction
 
 log = logging.getLogger("local_stack.pollers")
@@ -89,7 +89,7 @@ def to_delete(records: list[dict[str, Any]], result: Any, report_item_failures: 
     return [r for r in records if r["messageId"] not in failed]
 
 
-class SqsPoller:
+class SqsPoller(BackgroundLoop):
     def __init__(
         self,
         sqs: Any,
@@ -109,19 +109,7 @@ class SqsPoller:
         self._batch_size = max(1, batch_size)
         self._window_s = batching_window_s
         self._report = report_item_failures
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"sqs:{function.logical_id}:{queue_arn.rsplit(':', 1)[-1]}", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float) -> None:
-        self._thread.join(timeout)
+        super().__init__(f"sqs:{function.logical_id}:{queue_arn.rsplit(':', 1)[-1]}")
 
     def _run(self) -> None:
         load_failure_logged = False

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from local_stack.background import BackgroundLoop
 from local_stack.lambda_runtime import LocalFunction
 from local_stack.options import LOCAL_ACCOUNT_ID
 
@@ -145,26 +145,18 @@ class ScheduledTarget:
     input: Any = None  # the event's Input (a JSON string), sent instead of the Scheduled Event when set
 
 
-class Scheduler:
+class Scheduler(BackgroundLoop):
     def __init__(
         self, targets: list[ScheduledTarget], region: str, clock: Callable[[], datetime] | None = None
     ) -> None:
         self.targets = targets
         self._region = region
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="schedule", daemon=True)
+        super().__init__("schedule")
 
     def start(self) -> None:
         if self.targets:
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float) -> None:
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+            super().start()
 
     def run_once(self) -> list[dict[str, Any]]:
         """Every scheduled target, now and synchronously (the /_local/schedule route); one outcome each."""
