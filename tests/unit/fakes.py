@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import SecretStr
 
 from gmail_integration.gmail.gateway import Profile
+from gmail_integration.models.authorization import PendingAuthorization
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import (
     PARK_REASON_MESSAGES,
@@ -21,7 +22,6 @@ from gmail_integration.models.domain import (
 )
 from gmail_integration.models.events import ServiceEvent
 from gmail_integration.oauth.google import ExchangeFailedError, RevokeOutcome, TokenGrant
-from gmail_integration.oauth.state import PendingAuthorization
 
 
 class FakeClock:

@@ -18,8 +18,8 @@ from aws_lambda_powertools.utilities.parameters import get_secret
 from pydantic import SecretStr
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
-from gmail_integration.dal.emails import DynamoEmailRepository, DynamoParkedEmails
 from gmail_integration.dal.gates import DynamoGateWriter
+from gmail_integration.dal.ledger import DynamoEmailRepository, DynamoParkedEmails
 from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
 from gmail_integration.dal.profiles import DynamoProfileRepository
 from gmail_integration.dal.send_context import DynamoSendContextReader
@@ -28,13 +28,12 @@ from gmail_integration.dal.threads import DynamoThreads
 from gmail_integration.events.eventbridge import EventBridgePublisher
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.gateway import GoogleGmailGateway
+from gmail_integration.kms.vault import KmsTokenVault
 from gmail_integration.mailbox.authorization import MailboxAuthority
 from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
 from gmail_integration.mailbox.disconnect import Disconnect
 from gmail_integration.mailbox.status import GetMailboxStatus
-from gmail_integration.mailbox.vault import KmsTokenVault
 from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
-from gmail_integration.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
 from gmail_integration.replies.intake import ProcessPollJob
 from gmail_integration.replies.poll_mailbox import PollMailbox
 from gmail_integration.replies.schedule import SchedulePolls
@@ -43,6 +42,7 @@ from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
 from gmail_integration.sending.send_email import SendEmail
 from gmail_integration.settings import Settings, get_settings
+from gmail_integration.sqs.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -10,7 +10,7 @@ from gmail_integration.mailbox.connect import CompleteConnect, ConnectError, Sta
 from gmail_integration.mailbox.disconnect import Disconnect
 from gmail_integration.models.domain import ConnectionStatus
 from gmail_integration.models.events import DetailType
-from gmail_integration.oauth.scopes import GMAIL_SEND
+from gmail_integration.models.scopes import GMAIL_SEND
 from tests.unit.fakes import (
     FakeClock,
     FakeConnections,

@@ -13,8 +13,8 @@ from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError
 from gmail_integration.gmail.gateway import AddedMessage, HistoryPage
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType
+from gmail_integration.models.threads import ThreadEmail, TrackedThread
 from gmail_integration.replies.poll_mailbox import PollLaterError, PollMailbox, PollOutcome
-from gmail_integration.replies.threads import ThreadEmail, TrackedThread
 from tests.unit.fakes import FakeClock, FakeEvents, FakeRedrive
 
 OWNER = "sam@company.example"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
 
-from gmail_integration.dal.emails import ClaimResult
+from gmail_integration.dal.ledger import ClaimResult
 from gmail_integration.gmail.errors import GmailError
 from gmail_integration.gmail.gateway import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.commands import SendEmailV1
@@ -23,7 +23,7 @@ from gmail_integration.models.domain import (
     ParkReason,
 )
 from gmail_integration.models.profile import Profile
-from gmail_integration.sending.context import SendContext
+from gmail_integration.models.send_context import SendContext
 from tests.unit.fakes import FakeClock
 
 

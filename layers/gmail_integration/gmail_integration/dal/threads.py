@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gmail_integration.dal import keys
 from gmail_integration.dal.items import Item, parse_time
-from gmail_integration.replies.threads import ThreadEmail, TrackedThread
+from gmail_integration.models.threads import ThreadEmail, TrackedThread
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBServiceResource

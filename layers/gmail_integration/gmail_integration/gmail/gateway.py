@@ -21,8 +21,8 @@ from gmail_integration.gmail.client import HTTP_TIMEOUT_S, authorized_http, gmai
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.errors import AuthorizationLostError, TransientError, classify
 from gmail_integration.models.domain import Connection
+from gmail_integration.models.scopes import missing_scopes
 from gmail_integration.oauth.google import OAuthClient
-from gmail_integration.oauth.scopes import missing_scopes
 
 GOOGLE_FAILURES = (HttpError, GoogleAuthError, httplib2.HttpLib2Error, OSError, TimeoutError)
 """What the Google libraries raise for a refused or failed call; anything else is a bug and propagates."""

@@ -18,11 +18,11 @@ from gmail_integration.mailbox.ports import (
     Redrive,
     TokenVault,
 )
+from gmail_integration.models.authorization import STATE_TTL, PendingAuthorization, StateStore, new_nonce
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.models.scopes import missing_scopes
 from gmail_integration.oauth.google import ExchangeFailedError
-from gmail_integration.oauth.scopes import missing_scopes
-from gmail_integration.oauth.state import STATE_TTL, PendingAuthorization, StateStore, new_nonce
 from gmail_integration.observability import count, logger
 
 CALLBACK_PATH = "/gmail/oauth/callback"

@@ -18,7 +18,7 @@ from google_auth_oauthlib.flow import Flow
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from pydantic import SecretStr
 
-from gmail_integration.oauth.scopes import REQUIRED_SCOPES
+from gmail_integration.models.scopes import REQUIRED_SCOPES
 from gmail_integration.observability import logger
 
 os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")

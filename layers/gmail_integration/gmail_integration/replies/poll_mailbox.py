@@ -26,10 +26,10 @@ from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError
 from gmail_integration.mailbox.ports import Redrive
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.models.threads import TrackedThread
 from gmail_integration.observability import count, logger
 from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, classify, facts_from_gmail
 from gmail_integration.replies.ports import AuthorizationLoss, PollConnections, PollingGmail, Replies, Threads
-from gmail_integration.replies.threads import TrackedThread
 
 OWN_LABELS = frozenset({"SENT", "DRAFT"})
 POLL_HEADERS: tuple[str, ...] = (*CLASSIFIER_HEADERS, "In-Reply-To", "References")

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from gmail_integration.gmail.gateway import HistoryPage
 from gmail_integration.models.domain import Connection
-from gmail_integration.replies.threads import TrackedThread
+from gmail_integration.models.threads import TrackedThread
 
 
 class PollConnections(Protocol):

@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from gmail_integration.dal.emails import ClaimResult
+from gmail_integration.dal.ledger import ClaimResult
 from gmail_integration.gmail.gateway import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import Connection, ParkReason
-from gmail_integration.sending.context import SendContext
+from gmail_integration.models.send_context import SendContext
 
 
 class SendContextReader(Protocol):

@@ -33,8 +33,8 @@ from gmail_integration.gmail.gateway import DeliveryUnknownError, SentMessage
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import Connection, EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.models.send_context import SendContext
 from gmail_integration.observability import count, logger
-from gmail_integration.sending.context import SendContext
 from gmail_integration.sending.mime import (
     ACTIVITY_HEADER,
     ThreadRef,
