@@ -11,12 +11,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
-from gmail_integration.dal.items import iso
 from gmail_integration.http.errors import NotFoundError
 from gmail_integration.http.identity import api_domain, current_user, current_workspace
 from gmail_integration.http.resolver import make_resolver
 from gmail_integration.models.api import ConnectStarted, EmailPage, EmailView, StatusView
 from gmail_integration.models.profile import Profile
+from gmail_integration.models.times import iso
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import logger, metrics, tracer
 from gmail_integration.settings import get_settings

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
 
-from gmail_integration.gmail.gateway import Profile
 from gmail_integration.models.authorization import PendingAuthorization
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import (
@@ -21,7 +20,8 @@ from gmail_integration.models.domain import (
     ParkReason,
 )
 from gmail_integration.models.events import ServiceEvent
-from gmail_integration.oauth.google import ExchangeFailedError, RevokeOutcome, TokenGrant
+from gmail_integration.models.gmail import GmailAccount
+from gmail_integration.models.oauth import ExchangeFailedError, RevokeOutcome, TokenGrant
 
 
 class FakeClock:
@@ -152,15 +152,15 @@ class FakeStates:
 
 
 @dataclass
-class FakeProfiles:
+class FakeAccounts:
     email: str = "owner@company.example"
     history_id: str = "1000"
     error: Exception | None = None
 
-    def read_profile(self, refresh_token: SecretStr, access_token: SecretStr) -> Profile:
+    def read_account(self, refresh_token: SecretStr, access_token: SecretStr) -> GmailAccount:
         if self.error:
             raise self.error
-        return Profile(email=self.email, history_id=self.history_id)
+        return GmailAccount(email=self.email, history_id=self.history_id)
 
 
 class FakeVault:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError, RateLimitedError
-from gmail_integration.gmail.gateway import AddedMessage, HistoryPage
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType
+from gmail_integration.models.gmail import AddedMessage, HistoryPage
+from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
 from gmail_integration.models.threads import ThreadEmail, TrackedThread
 from gmail_integration.replies.poll_mailbox import PollLaterError, PollMailbox, PollOutcome
 from tests.unit.fakes import FakeClock, FakeEvents, FakeRedrive
@@ -58,7 +58,7 @@ class FakeMailbox:
         if self.error:
             raise self.error
         if int(start_history_id) < self.expired_before:
-            raise NotFoundError("404")
+            raise GmailNotFoundError("404")
         newer = [m for hid, m in self.added if hid > int(start_history_id)]
         offset = int(page_token or 0)
         page = newer[offset : offset + self.page_size]

@@ -8,9 +8,6 @@ from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
 
-from gmail_integration.dal.ledger import ClaimResult
-from gmail_integration.gmail.errors import GmailError
-from gmail_integration.gmail.gateway import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import (
     PARK_REASON_MESSAGES,
@@ -22,6 +19,9 @@ from gmail_integration.models.domain import (
     Gates,
     ParkReason,
 )
+from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
+from gmail_integration.models.gmail_errors import GmailError
+from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.profile import Profile
 from gmail_integration.models.send_context import SendContext
 from tests.unit.fakes import FakeClock

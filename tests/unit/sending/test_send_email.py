@@ -8,17 +8,17 @@ from email.policy import default
 
 import pytest
 
-from gmail_integration.gmail.errors import (
+from gmail_integration.models.domain import BillingStatus, Connection, ConnectionStatus, EmailStatus
+from gmail_integration.models.events import DetailType
+from gmail_integration.models.gmail_errors import (
     AuthorizationLostError,
     DailyLimitError,
-    NotFoundError,
+    DeliveryUnknownError,
+    GmailNotFoundError,
     PermanentError,
     RateLimitedError,
     TransientError,
 )
-from gmail_integration.gmail.gateway import DeliveryUnknownError
-from gmail_integration.models.domain import BillingStatus, Connection, ConnectionStatus, EmailStatus
-from gmail_integration.models.events import DetailType
 from gmail_integration.models.profile import Profile
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.send_email import RetryLaterError, SendEmail, SendOutcome
@@ -138,7 +138,7 @@ def test_an_interrupted_send_whose_history_is_gone_fails_visibly_instead_of_risk
     with pytest.raises(DeliveryUnknownError):
         h.deliver(FIRST)
     h.world.clock.advance(121)
-    h.gmail.history_error = NotFoundError("404")
+    h.gmail.history_error = GmailNotFoundError("404")
     assert h.deliver(FIRST) is SendOutcome.FAILED
     assert h.email().reason == "delivery_unconfirmed"
     assert "Sent folder" in (h.email().reason_message or "")

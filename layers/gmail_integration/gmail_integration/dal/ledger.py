@@ -8,16 +8,17 @@ around the Gmail call: the next claim learns that (``ClaimResult.interrupted``) 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from gmail_integration.dal import keys
-from gmail_integration.dal.items import Item, conditional_update, iso, parse_time, text, without_none
+from gmail_integration.dal.items import Item, conditional_update, text, without_none
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import PARK_REASON_MESSAGES, EmailRecord, EmailStatus, ParkReason
+from gmail_integration.models.ledger import ClaimResult
+from gmail_integration.models.times import iso, parse_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -68,14 +69,6 @@ def email_key(workspace_id: str, activity_id: str) -> dict[str, str]:
 
 def _is_conditional_failure(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    claimed: bool
-    interrupted: bool = False
-    """A previous claim expired without a recorded outcome: Gmail may already have the email."""
-    send_cursor: str | None = None
 
 
 def _command_values(command: SendEmailV1, payload_hash: str) -> Item:

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from gmail_integration.dal import keys
 from gmail_integration.dal.connections import connection_from_item, connection_key
-from gmail_integration.dal.items import parse_time
 from gmail_integration.dal.ledger import email_from_item, email_key
 from gmail_integration.dal.profiles import profile_from_item
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, Gates
 from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.times import parse_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBServiceResource

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from gmail_integration.dal import keys
-from gmail_integration.dal.items import Item, parse_time
+from gmail_integration.dal.items import Item
 from gmail_integration.models.threads import ThreadEmail, TrackedThread
+from gmail_integration.models.times import parse_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBServiceResource

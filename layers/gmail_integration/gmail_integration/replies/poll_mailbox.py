@@ -22,14 +22,14 @@ from enum import StrEnum
 from typing import Any
 
 from gmail_integration.events.ports import EventPublisher
-from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError, RateLimitedError
-from gmail_integration.mailbox.ports import Redrive
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
 from gmail_integration.models.threads import TrackedThread
 from gmail_integration.observability import count, logger
 from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, classify, facts_from_gmail
 from gmail_integration.replies.ports import AuthorizationLoss, PollConnections, PollingGmail, Replies, Threads
+from gmail_integration.sending.ports import Redrive
 
 OWN_LABELS = frozenset({"SENT", "DRAFT"})
 POLL_HEADERS: tuple[str, ...] = (*CLASSIFIER_HEADERS, "In-Reply-To", "References")
@@ -102,7 +102,7 @@ class PollMailbox:
     def _since_cursor(self, connection: Connection, start: str) -> tuple[list[Arrival], str]:
         try:
             return self._from_history(connection, start)
-        except NotFoundError:
+        except GmailNotFoundError:
             logger.warning("history cursor expired at Google; checking tracked threads directly")
             count("HistoryCursorExpired")
             return self._from_threads(connection)
@@ -143,7 +143,7 @@ class PollMailbox:
     def _thread_messages(self, connection: Connection, thread: TrackedThread) -> Iterable[dict[str, Any]]:
         try:
             return self.gmail.thread_metadata(connection, thread.thread_id, POLL_HEADERS)
-        except NotFoundError:
+        except GmailNotFoundError:
             return []  # the user deleted the conversation
 
     # ---- recording ----

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from gmail_integration.gmail.gateway import HistoryPage
 from gmail_integration.models.domain import Connection
+from gmail_integration.models.gmail import HistoryPage
 from gmail_integration.models.threads import TrackedThread
 
 

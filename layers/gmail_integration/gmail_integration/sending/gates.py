@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from gmail_integration.dal.items import iso
-from gmail_integration.mailbox.ports import Redrive
 from gmail_integration.models.domain import BillingStatus, ParkReason
+from gmail_integration.models.times import iso
 from gmail_integration.observability import logger
-
-
-class GateWriter(Protocol):
-    def set_billing(self, workspace_id: str, status: BillingStatus, now: str) -> None: ...
-
-    def set_agent_active(self, workspace_id: str, agent_id: str, active: bool, now: str) -> None: ...
+from gmail_integration.sending.ports import GateWriter, Redrive
 
 
 @dataclass(frozen=True)
