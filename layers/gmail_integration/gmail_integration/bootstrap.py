@@ -19,9 +19,12 @@ from pydantic import SecretStr
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.dal.gates import DynamoGateWriter
-from gmail_integration.dal.ledger import DynamoEmailRepository, DynamoParkedEmails
+from gmail_integration.dal.ledger import DynamoEmailLedger
 from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
+from gmail_integration.dal.parked import DynamoParkedEmails
 from gmail_integration.dal.profiles import DynamoProfileRepository
+from gmail_integration.dal.read_model import DynamoEmailReadModel
+from gmail_integration.dal.replies import DynamoReplies
 from gmail_integration.dal.send_context import DynamoSendContextReader
 from gmail_integration.dal.states import DynamoStateStore
 from gmail_integration.dal.threads import DynamoThreads
@@ -84,8 +87,12 @@ class Container:
         return self.dynamodb.Table(self.settings.table_name)
 
     @cached_property
-    def emails(self) -> DynamoEmailRepository:
-        return DynamoEmailRepository(self.table)
+    def emails(self) -> DynamoEmailReadModel:
+        return DynamoEmailReadModel(self.table)
+
+    @cached_property
+    def ledger(self) -> DynamoEmailLedger:
+        return DynamoEmailLedger(self.table)
 
     @cached_property
     def connections(self) -> DynamoConnectionRepository:
@@ -194,7 +201,7 @@ class Container:
     def send_email(self) -> SendEmail:
         return SendEmail(
             contexts=DynamoSendContextReader(self.dynamodb, self.table),
-            ledger=self.emails,
+            ledger=self.ledger,
             gmail=self.gmail,
             mailboxes=self.mailbox_authority,
             events=self.events,
@@ -213,7 +220,7 @@ class Container:
         return PollMailbox(
             connections=self.connections,
             threads=DynamoThreads(self.dynamodb, self.table),
-            replies=self.emails,
+            replies=DynamoReplies(self.table),
             gmail=self.gmail,
             authority=self.mailbox_authority,
             redrive=self.redrive,
@@ -233,7 +240,7 @@ class Container:
     def process_send_message(self) -> ProcessSendMessage:
         return ProcessSendMessage(
             send_email=self.send_email,
-            ledger=self.emails,
+            ledger=self.ledger,
             dead_letters=self.dead_letters,
             postponer=self.send_queue,
             clock=self.clock,

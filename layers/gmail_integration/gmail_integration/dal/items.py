@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 from gmail_integration.models.times import iso, parse_time
 
 Item = dict[str, Any]
-__all__ = ["Item", "conditional_update", "iso", "parse_time", "text", "without_none"]
+__all__ = ["Item", "conditional_update", "is_conditional_failure", "iso", "parse_time", "text", "without_none"]
 
 
 def text(item: Item, key: str) -> str | None:
@@ -32,7 +32,13 @@ def conditional_update(table: Table, key: dict[str, str], **update: Any) -> bool
     try:
         table.update_item(Key=key, **update)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        if is_conditional_failure(exc):
             return False
         raise
     return True
+
+
+def is_conditional_failure(exc: ClientError) -> bool:
+    """A write whose condition did not hold, alone (ConditionalCheckFailed) or inside a transaction."""
+    code = exc.response.get("Error", {}).get("Code")
+    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
