@@ -72,14 +72,16 @@ def h() -> Harness:
     gmail, events, dead, postponed = FakeGmail(), FakeEvents(), FakeDeadLetters(), FakePostponer([])
     send = SendEmail(
         contexts=world,
-        ledger=world,
+        ledger=world.ledger,
         gmail=gmail,
         mailboxes=world,
         events=events,
         clock=clock,
         message_id_domain="mail.outsales.app",
     )
-    process = ProcessSendMessage(send_email=send, ledger=world, dead_letters=dead, postponer=postponed, clock=clock)
+    process = ProcessSendMessage(
+        send_email=send, ledger=world.ledger, dead_letters=dead, postponer=postponed, clock=clock
+    )
     return Harness(world, gmail, events, dead, postponed, process)
 
 
