@@ -40,6 +40,7 @@ from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
 from gmail_integration.replies.intake import ProcessPollJob
 from gmail_integration.replies.poll_mailbox import PollMailbox
 from gmail_integration.replies.schedule import SchedulePolls
+from gmail_integration.sending.daily_limit import ResumeAfterDailyLimit
 from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
@@ -223,7 +224,7 @@ class Container:
             replies=DynamoReplies(self.table),
             gmail=self.gmail,
             authority=self.mailbox_authority,
-            redrive=self.redrive,
+            daily_limit_resume=ResumeAfterDailyLimit(pauses=self.connections, redrive=self.redrive, clock=self.clock),
             events=self.events,
             clock=self.clock,
         )

@@ -15,6 +15,7 @@ from gmail_integration.models.gmail import AddedMessage, HistoryPage
 from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
 from gmail_integration.models.threads import ThreadEmail, TrackedThread
 from gmail_integration.replies.poll_mailbox import PollLaterError, PollMailbox, PollOutcome
+from gmail_integration.sending.daily_limit import ResumeAfterDailyLimit
 from tests.unit.fakes import FakeClock, FakeEvents, FakeRedrive
 
 OWNER = "sam@company.example"
@@ -133,7 +134,7 @@ class World:
             replies=self.store,
             gmail=self.gmail,
             authority=self.store,
-            redrive=self.redrive,
+            daily_limit_resume=ResumeAfterDailyLimit(pauses=self.store, redrive=self.redrive, clock=self.clock),
             events=self.events,
             clock=self.clock,
         )("ws_1")

@@ -9,30 +9,35 @@
   once per email and kind however often a poll repeats, because the record is conditional.
 - The cursor moves after the replies are recorded, forward only, also when ``history`` was absent but the id
   moved. A crash in between repeats work, never loses it.
-- Google's 404 for a cursor it no longer keeps: note the profile's current ``historyId`` first, check every
-  tracked thread directly, then resume from the noted id, so nothing that arrives meanwhile falls in a gap.
+- Google's 404 for a cursor it no longer keeps: ``RecoverHistory`` (history_recovery.py).
+- Before reading, the end of a daily-limit pause re-drives what it held: ``ResumeAfterDailyLimit``
+  (sending/daily_limit.py), handed in by bootstrap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from gmail_integration.events.ports import EventPublisher
-from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
+from gmail_integration.models.domain import Connection, ConnectionStatus
 from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
-from gmail_integration.models.threads import TrackedThread
 from gmail_integration.observability import count, logger
-from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, classify, facts_from_gmail
-from gmail_integration.replies.ports import AuthorizationLoss, PollConnections, PollingGmail, Replies, Threads
-from gmail_integration.sending.ports import Redrive
-
-OWN_LABELS = frozenset({"SENT", "DRAFT"})
-POLL_HEADERS: tuple[str, ...] = (*CLASSIFIER_HEADERS, "In-Reply-To", "References")
+from gmail_integration.replies.arrival import OWN_LABELS, POLL_HEADERS, Arrival
+from gmail_integration.replies.classifier import classify, facts_from_gmail
+from gmail_integration.replies.history_recovery import RecoverHistory
+from gmail_integration.replies.ports import (
+    AuthorizationLoss,
+    DailyLimitResume,
+    PollConnections,
+    PollingGmail,
+    Replies,
+    Threads,
+)
 
 
 class PollOutcome(StrEnum):
@@ -47,14 +52,6 @@ class PollLaterError(Exception):
     def __init__(self, delay_s: float) -> None:
         super().__init__(f"retry in {delay_s:.0f}s")
         self.delay_s = delay_s
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """A new message in one of our threads, as Gmail's metadata format answers it."""
-
-    thread: TrackedThread
-    message: dict[str, Any]
 
 
 def _sender_is(connection: Connection, message: dict[str, Any]) -> bool:
@@ -76,7 +73,7 @@ class PollMailbox:
     replies: Replies
     gmail: PollingGmail
     authority: AuthorizationLoss
-    redrive: Redrive
+    daily_limit_resume: DailyLimitResume
     events: EventPublisher
     clock: Callable[[], datetime]
 
@@ -84,7 +81,7 @@ class PollMailbox:
         connection = self.connections.get(workspace_id)
         if connection is None or connection.status is not ConnectionStatus.CONNECTED or not connection.history_id:
             return PollOutcome.SKIPPED
-        self._resume_sending_if_due(connection)
+        self.daily_limit_resume(connection)
         try:
             arrivals, cursor = self._since_cursor(connection, connection.history_id)
             self._record(connection, arrivals)
@@ -105,7 +102,7 @@ class PollMailbox:
         except GmailNotFoundError:
             logger.warning("history cursor expired at Google; checking tracked threads directly")
             count("HistoryCursorExpired")
-            return self._from_threads(connection)
+            return RecoverHistory(self.gmail, self.threads)(connection)
 
     def _from_history(self, connection: Connection, start: str) -> tuple[list[Arrival], str]:
         added: dict[str, tuple[str, frozenset[str]]] = {}
@@ -129,22 +126,6 @@ class PollMailbox:
             if thread in ours
         ]
         return arrivals, cursor
-
-    def _from_threads(self, connection: Connection) -> tuple[list[Arrival], str]:
-        resume_from = self.gmail.current_history_id(connection)
-        arrivals = [
-            Arrival(thread, message)
-            for thread in self.threads.all_tracked(connection.workspace_id)
-            for message in self._thread_messages(connection, thread)
-            if not set(message.get("labelIds", []) or []) & OWN_LABELS
-        ]
-        return arrivals, resume_from
-
-    def _thread_messages(self, connection: Connection, thread: TrackedThread) -> Iterable[dict[str, Any]]:
-        try:
-            return self.gmail.thread_metadata(connection, thread.thread_id, POLL_HEADERS)
-        except GmailNotFoundError:
-            return []  # the user deleted the conversation
 
     # ---- recording ----
     def _record(self, connection: Connection, arrivals: list[Arrival]) -> None:
@@ -170,12 +151,3 @@ class PollMailbox:
                 )
                 count("RepliesDetected", kind=kind)
                 logger.info("reply detected", extra={"activity_id": activity, "kind": kind})
-
-    def _resume_sending_if_due(self, connection: Connection) -> None:
-        until = connection.paused_until
-        if (
-            until is not None
-            and until <= self.clock()
-            and self.connections.resume_sending(connection.workspace_id, until)
-        ):
-            self.redrive(connection.workspace_id, [ParkReason.DAILY_LIMIT_REACHED])

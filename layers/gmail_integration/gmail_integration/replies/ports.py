@@ -51,3 +51,7 @@ class ConnectedMailboxes(Protocol):
 
 class PollJobs(Protocol):
     def enqueue(self, workspace_ids: Sequence[str], tick: str) -> None: ...
+
+
+class DailyLimitResume(Protocol):
+    def __call__(self, connection: Connection) -> bool: ...

@@ -97,3 +97,9 @@ class ParkedEmails(Protocol):
 
 class SendQueue(Protocol):
     def send_many(self, bodies: Sequence[str]) -> None: ...
+
+
+class SendingPauses(Protocol):
+    def resume_sending(self, workspace_id: str, until: datetime) -> bool:
+        """Lifts the daily-limit pause set until ``until``; False when it was already lifted or moved."""
+        ...
