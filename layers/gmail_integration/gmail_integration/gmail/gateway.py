@@ -20,7 +20,14 @@ from gmail_integration.gmail.client import HTTP_TIMEOUT_S, authorized_http, gmai
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.errors import classify_google_error
 from gmail_integration.models.domain import Connection
-from gmail_integration.models.gmail import AddedMessage, GmailAccount, HistoryPage, MessageHeaders, SentMessage
+from gmail_integration.models.gmail import (
+    AddedMessage,
+    GmailAccount,
+    HistoryPage,
+    MessageHeaders,
+    SentMessage,
+    payload_headers,
+)
 from gmail_integration.models.gmail_errors import AuthorizationLostError, DeliveryUnknownError, TransientError
 from gmail_integration.models.scopes import missing_scopes
 from gmail_integration.oauth.google import OAuthClient
@@ -29,14 +36,6 @@ GOOGLE_FAILURES = (HttpError, GoogleAuthError, httplib2.HttpLib2Error, OSError, 
 """What the Google libraries raise for a refused or failed call; anything else is a bug and propagates."""
 
 HISTORY_PAGE_SIZE = 500
-
-
-def _headers_of(payload: dict[str, Any]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for header in payload.get("headers", []) or []:
-        name = str(header.get("name", "")).lower()
-        found.setdefault(name, str(header.get("value", "")))
-    return found
 
 
 class GoogleGmailGateway:
@@ -115,7 +114,7 @@ class GoogleGmailGateway:
             gmail_message_id=str(answer["id"]),
             gmail_thread_id=str(answer["threadId"]),
             label_ids=frozenset(answer.get("labelIds", []) or []),
-            headers=_headers_of(answer.get("payload", {}) or {}),
+            headers=payload_headers(answer.get("payload", {}) or {}),
         )
 
     def history_page(

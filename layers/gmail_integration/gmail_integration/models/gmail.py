@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,15 @@ class HistoryPage:
     added: list[AddedMessage]
     history_id: str
     next_page_token: str | None
+
+
+def message_headers(message: Mapping[str, Any]) -> dict[str, str]:
+    """A Gmail message resource's headers by lower-case name (the first of a repeated header wins)."""
+    return payload_headers(message.get("payload") or {})
+
+
+def payload_headers(payload: Mapping[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for header in payload.get("headers", []) or []:
+        found.setdefault(str(header.get("name", "")).lower(), str(header.get("value", "")))
+    return found

@@ -20,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from gmail_integration.events.ports import EventPublisher
 from gmail_integration.models.domain import Connection, ConnectionStatus
 from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.models.gmail import message_headers
 from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
 from gmail_integration.observability import count, logger
 from gmail_integration.replies.arrival import OWN_LABELS, POLL_HEADERS, Arrival
@@ -54,16 +54,8 @@ class PollLaterError(Exception):
         self.delay_s = delay_s
 
 
-def _sender_is(connection: Connection, message: dict[str, Any]) -> bool:
-    headers = {h.get("name", "").lower(): h.get("value", "") for h in message.get("payload", {}).get("headers", [])}
+def _sender_is(connection: Connection, headers: dict[str, str]) -> bool:
     return bool(connection.email) and (connection.email or "").lower() in headers.get("from", "").lower()
-
-
-def _header(message: dict[str, Any], name: str) -> str | None:
-    for header in message.get("payload", {}).get("headers", []) or []:
-        if str(header.get("name", "")).lower() == name.lower():
-            return str(header.get("value", ""))
-    return None
 
 
 @dataclass(frozen=True)
@@ -130,12 +122,11 @@ class PollMailbox:
     # ---- recording ----
     def _record(self, connection: Connection, arrivals: list[Arrival]) -> None:
         for arrival in arrivals:
-            if _sender_is(connection, arrival.message):
+            headers = message_headers(arrival.message)
+            if _sender_is(connection, headers):
                 continue  # the user answering in the thread from another client
             kind = classify(facts_from_gmail(arrival.message)).value
-            activity = arrival.thread.answered_by(
-                _header(arrival.message, "In-Reply-To"), _header(arrival.message, "References")
-            )
+            activity = arrival.thread.answered_by(headers.get("in-reply-to"), headers.get("references"))
             if activity is None:
                 continue
             if self.replies.record_reply(connection.workspace_id, activity, kind, self.clock()):
