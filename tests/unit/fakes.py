@@ -69,7 +69,6 @@ class FakeOAuth:
         return TokenGrant(
             access_token=SecretStr(f"access-{code}"),
             refresh_token=SecretStr(self.refresh_token) if self.refresh_token else None,
-            expiry=None,
             granted_scopes=self.granted,
         )
 

@@ -1,8 +1,8 @@
 """The composition root: the one place that builds real adapters and hands them to the use cases.
 
 Built once per warm container (``bootstrap()`` is cached), so clients, the parsed Gmail discovery document and
-the decrypted-token cache live across invocations. Tests build a ``Container`` and replace attributes with fakes,
-or let it wire the real adapters against the local stack.
+the decrypted-token cache live across invocations. Unit tests build a ``Container`` and replace its adapter attributes
+with fakes (tests/unit/sending/test_send_email.py); the local stack lets it wire the real adapters.
 """
 
 from __future__ import annotations
@@ -199,9 +199,13 @@ class Container:
         )
 
     @cached_property
+    def send_contexts(self) -> DynamoSendContextReader:
+        return DynamoSendContextReader(self.dynamodb, self.table)
+
+    @cached_property
     def send_email(self) -> SendEmail:
         return SendEmail(
-            contexts=DynamoSendContextReader(self.dynamodb, self.table),
+            contexts=self.send_contexts,
             ledger=self.ledger,
             gmail=self.gmail,
             mailboxes=self.mailbox_authority,

@@ -8,6 +8,7 @@ from email.policy import default
 
 import pytest
 
+from gmail_integration.bootstrap import Container
 from gmail_integration.models.domain import BillingStatus, Connection, ConnectionStatus, EmailStatus
 from gmail_integration.models.events import DetailType
 from gmail_integration.models.gmail_errors import (
@@ -21,7 +22,8 @@ from gmail_integration.models.gmail_errors import (
 )
 from gmail_integration.models.profile import Profile
 from gmail_integration.sending.intake import ProcessSendMessage
-from gmail_integration.sending.send_email import RetryLaterError, SendEmail, SendOutcome
+from gmail_integration.sending.send_email import RetryLaterError, SendOutcome
+from gmail_integration.settings import get_settings
 from tests.unit.domain.test_commands import VALID
 from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEvents
 from tests.unit.sending.fakes import FakeGmail, SendWorld
@@ -70,18 +72,16 @@ def h() -> Harness:
     clock = FakeClock()
     world = SendWorld(clock=clock, connection=CONNECTED, profile=Profile(display_name="Sam", signature_text="Sam"))
     gmail, events, dead, postponed = FakeGmail(), FakeEvents(), FakeDeadLetters(), FakePostponer([])
-    send = SendEmail(
-        contexts=world,
-        ledger=world.ledger,
-        gmail=gmail,
-        mailboxes=world,
-        events=events,
-        clock=clock,
-        message_id_domain="mail.outsales.app",
-    )
-    process = ProcessSendMessage(
-        send_email=send, ledger=world.ledger, dead_letters=dead, postponer=postponed, clock=clock
-    )
+    # The composition root itself, its adapters replaced by fakes: what runs is what bootstrap wires in production.
+    container = Container(settings=get_settings(), clock=clock)
+    container.send_contexts = world  # type: ignore[assignment]
+    container.ledger = world.ledger  # type: ignore[assignment]
+    container.gmail = gmail  # type: ignore[assignment]
+    container.mailbox_authority = world  # type: ignore[assignment]
+    container.events = events  # type: ignore[assignment]
+    container.dead_letters = dead  # type: ignore[assignment]
+    container.send_queue = postponed  # type: ignore[assignment]
+    process = container.process_send_message
     return Harness(world, gmail, events, dead, postponed, process)
 
 

@@ -16,7 +16,7 @@ from gmail_integration.dal.batch import batch_get
 from gmail_integration.dal.items import Item
 from gmail_integration.dal.paging import query_all
 from gmail_integration.models.threads import ThreadEmail, TrackedThread
-from gmail_integration.models.times import iso, parse_time
+from gmail_integration.models.times import iso
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBServiceResource
@@ -53,7 +53,6 @@ def thread_from_item(item: Item) -> TrackedThread:
         ThreadEmail(
             activity_id=str(entry["a"]),
             message_id=str(entry.get("m", "")),
-            sent_at=parse_time(entry.get("t")),
         )
         for entry in item.get("emails", [])
     )

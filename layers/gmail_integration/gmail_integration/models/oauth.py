@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from pydantic import SecretStr
@@ -13,7 +12,6 @@ from pydantic import SecretStr
 class TokenGrant:
     access_token: SecretStr
     refresh_token: SecretStr | None
-    expiry: datetime | None
     granted_scopes: frozenset[str]
 
 

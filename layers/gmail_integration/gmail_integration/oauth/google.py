@@ -84,7 +84,6 @@ class GoogleOAuth:
         return TokenGrant(
             access_token=SecretStr(str(credentials.token)),
             refresh_token=SecretStr(refresh) if refresh else None,
-            expiry=credentials.expiry,
             granted_scopes=granted,
         )
 
