@@ -63,13 +63,13 @@ def get_email(workspace_id: Workspace, activity_id: Annotated[Identifier, Path()
 
 @app.get("/profile")
 def get_profile(workspace_id: Workspace) -> Profile:
-    return bootstrap().profiles.get(workspace_id)
+    return bootstrap().sender_profiles.get(workspace_id)
 
 
 @app.put("/profile")
 def put_profile(workspace_id: Workspace, profile: Annotated[Profile, Body()]) -> Profile:
     container = bootstrap()
-    container.profiles.put(workspace_id, profile, iso(container.clock()))
+    container.sender_profiles.put(workspace_id, profile, iso(container.clock()))
     return profile
 
 

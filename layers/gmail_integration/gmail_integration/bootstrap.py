@@ -100,7 +100,7 @@ class Container:
         return DynamoConnectionRepository(self.table)
 
     @cached_property
-    def profiles(self) -> DynamoProfileRepository:
+    def sender_profiles(self) -> DynamoProfileRepository:
         return DynamoProfileRepository(self.table)
 
     @cached_property
@@ -171,7 +171,7 @@ class Container:
         return CompleteConnect(
             oauth=self.oauth,
             states=self.states,
-            profiles=self.gmail,
+            accounts=self.gmail,
             vault=self.vault,
             connections=self.connections,
             redrive=self.redrive,

@@ -44,7 +44,7 @@ class World:
         return CompleteConnect(
             oauth=self.oauth,
             states=self.states,
-            profiles=self.profiles,
+            accounts=self.profiles,
             vault=FakeVault(),
             connections=self.connections,
             redrive=self.redrive,

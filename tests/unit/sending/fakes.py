@@ -25,7 +25,7 @@ from tests.unit.fakes import FakeClock
 
 @dataclass
 class SendWorld:
-    """Implements SendContextReader and MailboxAuthority over dicts; its ``ledger`` is the contract-tested fake."""
+    """Implements SendContextReader and MailboxSetbacks over dicts; its ``ledger`` is the contract-tested fake."""
 
     clock: FakeClock
     connection: Connection | None = None
@@ -56,7 +56,7 @@ class SendWorld:
             earlier=self.emails.get(earlier_activity_id) if earlier_activity_id else None,
         )
 
-    # ---- MailboxAuthority ----
+    # ---- MailboxSetbacks ----
     def authorization_lost(self, workspace_id: str, reason: str) -> None:
         self.authorization_losses.append(reason)
         assert self.connection is not None

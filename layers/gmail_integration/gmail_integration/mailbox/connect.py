@@ -64,7 +64,7 @@ class Connected:
 class CompleteConnect:
     oauth: OAuthProvider
     states: StateStore
-    profiles: AccountReader
+    accounts: AccountReader
     vault: TokenVault
     connections: ConnectionRepository
     redrive: Redrive
@@ -95,7 +95,7 @@ class CompleteConnect:
             self.oauth.revoke(grant.access_token)
             raise self._fail(ConnectErrorCode.EXCHANGE_FAILED)
         try:
-            profile = self.profiles.read_account(grant.refresh_token, grant.access_token)
+            profile = self.accounts.read_account(grant.refresh_token, grant.access_token)
         except AuthorizationLostError:
             self.oauth.revoke(grant.refresh_token)
             raise self._fail(ConnectErrorCode.GMAIL_UNAVAILABLE) from None

@@ -63,7 +63,7 @@ class SendingGmail(Protocol):
     ) -> Iterator[AddedMessage]: ...
 
 
-class MailboxAuthority(Protocol):
+class MailboxSetbacks(Protocol):
     """What happens to a mailbox when Google withdraws the grant or the day's quota is spent."""
 
     def authorization_lost(self, workspace_id: str, reason: str) -> None: ...

@@ -43,7 +43,7 @@ from gmail_integration.sending.mime import (
     build_message,
     our_message_id,
 )
-from gmail_integration.sending.ports import EmailLedger, MailboxAuthority, SendContextReader, SendingGmail
+from gmail_integration.sending.ports import EmailLedger, MailboxSetbacks, SendContextReader, SendingGmail
 
 LONGEST_BACKOFF = timedelta(minutes=15)
 """A wait Google asks for beyond this is treated like the daily limit: park, don't hold the queue message."""
@@ -102,7 +102,7 @@ class SendEmail:
     contexts: SendContextReader
     ledger: EmailLedger
     gmail: SendingGmail
-    mailboxes: MailboxAuthority
+    mailboxes: MailboxSetbacks
     events: EventPublisher
     clock: Callable[[], datetime]
     message_id_domain: str
