@@ -22,9 +22,6 @@ class DynamoReplies:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def _update(self, key: dict[str, str], **kwargs: object) -> bool:
-        return conditional_update(self._table, key, **kwargs)
-
     def record_reply(self, workspace_id: str, activity_id: str, kind: str, at: datetime) -> bool:
         """Notes that a reply of ``kind`` arrived; True only the first time for this email and kind.
 
@@ -38,7 +35,8 @@ class DynamoReplies:
         values: Item = {":kind": {kind}, ":one": kind, ":at": iso(at), ":status": status.value}
         values.update({f":lower{i}": value for i, value in enumerate(lower)})
         first = "attribute_exists(pk) AND NOT contains(reply_kinds, :one)"
-        if self._update(
+        if conditional_update(
+            self._table,
             key,
             UpdateExpression="ADD reply_kinds :kind SET #status = :status, #at = :at, updated_at = :at",
             ConditionExpression=f"{first} AND #status IN ({', '.join(f':lower{i}' for i in range(len(lower)))})",
@@ -46,7 +44,8 @@ class DynamoReplies:
             ExpressionAttributeValues=values,
         ):
             return True
-        return self._update(
+        return conditional_update(
+            self._table,
             key,
             UpdateExpression="ADD reply_kinds :kind SET #at = :at, updated_at = :at",
             ConditionExpression=first,

@@ -1,4 +1,10 @@
-"""The billing and agent gates, as other OutSales systems report them; opening one re-drives what it held."""
+"""The billing and agent gates, as other OutSales systems report them; opening one re-drives what it held.
+
+Where the rest of the gates live: the rule that reads them all and names the first closed one is
+``Gates.closed_by`` (models/domain.py, pure, so the send use case and its tests share it); re-drive is
+``RedriveParked`` (redrive.py); the mailbox gate opens on connect (mailbox/connect.py) and the daily limit's at the
+end of its pause (``ResumeAfterDailyLimit``, daily_limit.py).
+"""
 
 from __future__ import annotations
 
