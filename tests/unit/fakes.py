@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from gmail_integration.models.authorization import PendingAuthorization
 from gmail_integration.models.domain import (
+    NEEDS_RECONNECT_MESSAGES,
     Connection,
     ConnectionStatus,
     ParkReason,
@@ -136,7 +137,11 @@ class FakeConnections:
         if current is None or current.status is not ConnectionStatus.CONNECTED:
             return False
         self.items[workspace_id] = current.model_copy(
-            update={"status": ConnectionStatus.NEEDS_RECONNECT, "reason": reason}
+            update={
+                "status": ConnectionStatus.NEEDS_RECONNECT,
+                "reason": reason,
+                "last_error": NEEDS_RECONNECT_MESSAGES.get(reason, reason),
+            }
         )
         return True
 
