@@ -96,6 +96,14 @@ class Container:
         return DynamoEmailLedger(self.table)
 
     @cached_property
+    def replies(self) -> DynamoReplies:
+        return DynamoReplies(self.table)
+
+    @cached_property
+    def threads(self) -> DynamoThreads:
+        return DynamoThreads(self.dynamodb, self.table)
+
+    @cached_property
     def connections(self) -> DynamoConnectionRepository:
         return DynamoConnectionRepository(self.table)
 
@@ -224,8 +232,8 @@ class Container:
     def poll_mailbox(self) -> PollMailbox:
         return PollMailbox(
             connections=self.connections,
-            threads=DynamoThreads(self.dynamodb, self.table),
-            replies=DynamoReplies(self.table),
+            threads=self.threads,
+            replies=self.replies,
             gmail=self.gmail,
             authority=self.mailbox_authority,
             daily_limit_resume=ResumeAfterDailyLimit(pauses=self.connections, redrive=self.redrive, clock=self.clock),
