@@ -19,6 +19,7 @@ venv:
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 format: venv
 	.venv/bin/ruff check --fix .

@@ -11,12 +11,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
-from gmail_integration.dal.items import iso
 from gmail_integration.http.errors import NotFoundError
 from gmail_integration.http.identity import api_domain, current_user, current_workspace
 from gmail_integration.http.resolver import make_resolver
 from gmail_integration.models.api import ConnectStarted, EmailPage, EmailView, StatusView
 from gmail_integration.models.profile import Profile
+from gmail_integration.models.times import iso
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import logger, metrics, tracer
 from gmail_integration.settings import get_settings
@@ -63,13 +63,13 @@ def get_email(workspace_id: Workspace, activity_id: Annotated[Identifier, Path()
 
 @app.get("/profile")
 def get_profile(workspace_id: Workspace) -> Profile:
-    return bootstrap().profiles.get(workspace_id)
+    return bootstrap().sender_profiles.get(workspace_id)
 
 
 @app.put("/profile")
 def put_profile(workspace_id: Workspace, profile: Annotated[Profile, Body()]) -> Profile:
     container = bootstrap()
-    container.profiles.put(workspace_id, profile, iso(container.clock()))
+    container.sender_profiles.put(workspace_id, profile, iso(container.clock()))
     return profile
 
 

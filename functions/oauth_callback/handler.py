@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.http.popup import page_headers, render_result_page
 from gmail_integration.http.resolver import make_resolver
-from gmail_integration.mailbox.connect import ConnectError
+from gmail_integration.models.authorization import ConnectError
 from gmail_integration.observability import logger, metrics, tracer
 from gmail_integration.settings import get_settings
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -105,21 +106,7 @@ def build_event(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The payload format 2.0 event that API Gateway hands a Lambda proxy integration."""
-    now = now or datetime.now(UTC)
-    headers: dict[str, str] = {}
-    cookies: list[str] = []
-    for name, value in request.headers:
-        lower = name.lower()
-        if lower == "cookie":
-            cookies.extend(c.strip() for c in value.split(";") if c.strip())
-            continue
-        headers[lower] = f"{headers[lower]},{value}" if lower in headers else value
-    host = headers.get("host", "")
-    headers.setdefault("x-forwarded-for", request.source_ip)
-    headers.setdefault("x-forwarded-proto", "http")
-    if ":" in host:
-        headers.setdefault("x-forwarded-port", host.rsplit(":", 1)[1])
-    domain_name = host
+    headers, cookies = _headers_and_cookies(request)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
@@ -129,15 +116,56 @@ def build_event(
     if cookies:
         event["cookies"] = cookies
     event["headers"] = headers
-    query: dict[str, str] = {}
-    for key, value in parse_qsl(request.raw_query, keep_blank_values=True):
-        query[key] = f"{query[key]},{value}" if key in query else value
+    query = _joined(parse_qsl(request.raw_query, keep_blank_values=True))
     if query:
         event["queryStringParameters"] = query
-    context: dict[str, Any] = {
-        "accountId": account_id,
-        "apiId": api_id,
-    }
+    event["requestContext"] = _request_context(
+        request, headers, route_key, authorizer, api_id, account_id, request_id, now or datetime.now(UTC)
+    )
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    event.update(_body(request, headers.get("content-type")))
+    return event
+
+
+def _joined(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Repeated names joined with commas, as API Gateway does for headers and query strings."""
+    joined: dict[str, str] = {}
+    for key, value in pairs:
+        joined[key] = f"{joined[key]},{value}" if key in joined else value
+    return joined
+
+
+def _headers_and_cookies(request: IncomingRequest) -> tuple[dict[str, str], list[str]]:
+    """Lower-case headers with the X-Forwarded ones API Gateway adds; cookies apart, as format 2.0 carries them."""
+    cookies: list[str] = []
+    others: list[tuple[str, str]] = []
+    for name, value in request.headers:
+        if name.lower() == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+        else:
+            others.append((name.lower(), value))
+    headers = _joined(others)
+    host = headers.get("host", "")
+    headers.setdefault("x-forwarded-for", request.source_ip)
+    headers.setdefault("x-forwarded-proto", "http")
+    if ":" in host:
+        headers.setdefault("x-forwarded-port", host.rsplit(":", 1)[1])
+    return headers, cookies
+
+
+def _request_context(
+    request: IncomingRequest,
+    headers: dict[str, str],
+    route_key: str,
+    authorizer: dict[str, Any] | None,
+    api_id: str,
+    account_id: str,
+    request_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    domain_name = headers.get("host", "")
+    context: dict[str, Any] = {"accountId": account_id, "apiId": api_id}
     if authorizer is not None:
         context["authorizer"] = authorizer
     context.update(
@@ -158,19 +186,17 @@ def build_event(
             "timeEpoch": int(now.timestamp() * 1000),
         }
     )
-    event["requestContext"] = context
-    if path_parameters:
-        event["pathParameters"] = path_parameters
-    if request.body:
-        content_type = headers.get("content-type")
-        text = _as_text(request.body) if is_text(content_type) else None
-        if text is not None:
-            event["body"], event["isBase64Encoded"] = text, False
-        else:
-            event["body"], event["isBase64Encoded"] = base64.b64encode(request.body).decode(), True
-    else:
-        event["isBase64Encoded"] = False
-    return event
+    return context
+
+
+def _body(request: IncomingRequest, content_type: str | None) -> dict[str, Any]:
+    """Text bodies as they are, anything else base64-encoded, as API Gateway decides by the content type."""
+    if not request.body:
+        return {"isBase64Encoded": False}
+    text = _as_text(request.body) if is_text(content_type) else None
+    if text is not None:
+        return {"body": text, "isBase64Encoded": False}
+    return {"body": base64.b64encode(request.body).decode(), "isBase64Encoded": True}
 
 
 def _as_text(body: bytes) -> str | None:

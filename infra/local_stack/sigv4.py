@@ -66,6 +66,17 @@ def verify(
     account_id: str,
     now: datetime | None = None,
 ) -> IamCaller:
+    """The caller of a SigV4-signed request, or API Gateway's own refusal words for why it is not one."""
+    params = _authorization_params(request)
+    date = _check_scope(params["Credential"], access_key, region)
+    amz_date = _check_date(request, date, now or datetime.now(UTC))
+    expected = _signature(request, params["SignedHeaders"].split(";"), amz_date, access_key, secret_key, region)
+    if not hmac.compare_digest(expected, params["Signature"]):
+        raise SignatureError(MISMATCH)
+    return IamCaller(access_key=access_key, account_id=account_id)
+
+
+def _authorization_params(request: IncomingRequest) -> dict[str, str]:
     authorization = request.header("authorization")
     if not authorization:
         raise SignatureError(MISSING)
@@ -80,7 +91,12 @@ def verify(
     for name in ("Credential", "SignedHeaders", "Signature"):
         if name not in params:
             raise SignatureError(f"Authorization header requires '{name}' parameter.")
-    scope = params["Credential"].split("/")
+    return params
+
+
+def _check_scope(credential: str, access_key: str, region: str) -> str:
+    """The credential scope's key, region and service; returns its date (YYYYMMDD)."""
+    scope = credential.split("/")
     if len(scope) != 5 or scope[4] != "aws4_request":
         raise SignatureError("Credential should be scoped to a valid region. ")
     key_id, date, scope_region, scope_service = scope[:4]
@@ -90,6 +106,11 @@ def verify(
         raise SignatureError(f"Credential should be scoped to a valid region, not '{scope_region}'. ")
     if scope_service != SERVICE:
         raise SignatureError(f"Credential should be scoped to correct service: '{SERVICE}'. ")
+    return date
+
+
+def _check_date(request: IncomingRequest, date: str, current: datetime) -> str:
+    """X-Amz-Date: present, well formed, the scope's day, and within five minutes of now; returns it."""
     amz_date = request.header("x-amz-date")
     if not amz_date:
         raise SignatureError("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
@@ -102,7 +123,6 @@ def verify(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
             f"'{date}' != '{amz_date[:8]}', from '{amz_date}'."
         )
-    current = now or datetime.now(UTC)
     if signed_at < current - MAX_SKEW:
         raise SignatureError(
             f"Signature expired: {amz_date} is now earlier than {(current - MAX_SKEW).strftime(_AMZ_DATE)} "
@@ -113,10 +133,7 @@ def verify(
             f"Signature not yet current: {amz_date} is still later than {(current + MAX_SKEW).strftime(_AMZ_DATE)} "
             f"({current.strftime(_AMZ_DATE)} + 5 min.)"
         )
-    expected = _signature(request, params["SignedHeaders"].split(";"), amz_date, access_key, secret_key, region)
-    if not hmac.compare_digest(expected, params["Signature"]):
-        raise SignatureError(MISMATCH)
-    return IamCaller(access_key=access_key, account_id=account_id)
+    return amz_date
 
 
 def _signature(

@@ -14,6 +14,7 @@ import secrets
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Any, TextIO, TypeVar
@@ -40,6 +41,28 @@ CLIENT_SECRET_NAME = "outsales-gmail-local/google-client-secret"  # noqa: S105 -
 
 class StartupError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class _Servers:
+    """What is bound before the template is deployed; the URLs become the template's parameters."""
+
+    moto: aws_mod.MotoServer
+    credentials: aws_mod.Credentials
+    aws: aws_mod.Aws
+    api: BackgroundServer
+    demo: BackgroundServer
+    urls: parameters.Urls
+    client_secret: str
+
+
+def _jwt_authority(raw: dict[str, str], typed: dict[str, Any], urls: parameters.Urls) -> JwtAuthority:
+    audience = typed.get("JwtAudience", [parameters.JWT_AUDIENCE])
+    return JwtAuthority(
+        str(raw.get("JwtIssuer", urls.jwt_issuer)),
+        audience[0] if isinstance(audience, list) else str(audience),
+        str(raw.get("WorkspaceClaim", "workspace_id")),
+    )
 
 
 class LocalStack:
@@ -82,7 +105,44 @@ class LocalStack:
 
     def _start(self) -> None:
         o = self.options
-        host = _loopback(o.host)
+        self._open_state_and_logs()
+        tmpl = template.load(o.template)
+        servers = self._bind_servers(_loopback(o.host))
+        raw, typed, catalog, resolver = self._deploy(tmpl, servers)
+        wiring = wire(
+            template.functions(tmpl),
+            template.http_apis(tmpl),
+            tmpl.get("Resources", {}),
+            resolver,
+            o.functions_root,
+            o.region,
+        )
+        env = parameters.process_environment(wiring.environments, servers.moto.url, servers.credentials, STACK_NAME)
+        parameters.apply_environment(env)
+        _post_json(
+            f"{servers.urls.google}/_emulator/clients",
+            {
+                "client_id": raw.get("GoogleClientId", parameters.GOOGLE_CLIENT_ID),
+                "client_secret": servers.client_secret,
+                "redirect_uris": [servers.urls.oauth_redirect_uri],
+            },
+        )
+        buses = [catalog.ref(r.logical_id) for r in catalog.by_type("AWS::Events::EventBus")]
+        self._run(EventsLog(servers.aws.client("sqs"), servers.aws.client("events"), buses, o.events_log))
+        authority = _jwt_authority(raw, typed, servers.urls)
+        scheduler = self._serve_front_door(servers, wiring, authority)
+        self._start_pollers(servers.aws, catalog, wiring)
+        self._run(scheduler)
+
+        self.config = self._describe(
+            servers.urls, servers.credentials, catalog, tmpl, raw, authority.workspace_claim, authority, wiring
+        )
+        site = {k: self.config[k] for k in ("api_url", "demo_url", "google_url", "frontend_origin")}
+        servers.demo.serve(DemoSite(site))
+        self._wait_until_answering(servers.aws)
+
+    def _open_state_and_logs(self) -> None:
+        o = self.options
         o.state_dir.mkdir(parents=True, exist_ok=True)
         self._refuse_second_instance()
         original, tee = function_logs.install(o.functions_log)
@@ -90,12 +150,12 @@ class LocalStack:
         self._exit.callback(function_logs.uninstall, original, tee)
         o.events_log.unlink(missing_ok=True)
 
-        tmpl = template.load(o.template)
+    def _bind_servers(self, host: str) -> _Servers:
+        """Every port first, so that every URL is known before the template's parameters are resolved."""
+        o = self.options
         moto = _bind("aws", o.ports["aws"], lambda: aws_mod.MotoServer(host, o.ports["aws"]))
         self._exit.callback(moto.stop)
         credentials = aws_mod.Credentials(ACCESS_KEY_ID, secrets.token_urlsafe(30), o.region)
-        aws = aws_mod.Aws(moto.url, credentials)
-
         api = _bind("api", o.ports["api"], lambda: BackgroundServer("front-door", host, o.ports["api"]))
         self._exit.callback(api.stop)
         demo = _bind("demo", o.ports["demo"], lambda: BackgroundServer("demo", host, o.ports["demo"]))
@@ -103,30 +163,46 @@ class LocalStack:
         google = _bind("google", o.ports["google"], lambda: _start_google(host, o.ports["google"]))
         self._exit.callback(google.stop)
         urls = parameters.Urls(api=api.url, demo_origin=demo.url, google=google.url.rstrip("/"), aws=moto.url)
+        aws = aws_mod.Aws(moto.url, credentials)
+        return _Servers(moto, credentials, aws, api, demo, urls, secrets.token_urlsafe(24))
 
-        client_secret = secrets.token_urlsafe(24)
+    def _deploy(
+        self, tmpl: dict[str, Any], servers: _Servers
+    ) -> tuple[dict[str, str], dict[str, Any], aws_mod.Catalog, Resolver]:
+        """Creates what moto can create, then resolves the template against what was created."""
+        o, aws = self.options, servers.aws
         secret_arns: list[str] = []
 
         def prepare() -> dict[str, str]:
-            secret_arns.append(aws_mod.create_secret(aws, CLIENT_SECRET_NAME, client_secret))
+            secret_arns.append(aws_mod.create_secret(aws, CLIENT_SECRET_NAME, servers.client_secret))
             raw, _ = parameters.resolve_parameters(
-                tmpl.get("Parameters", {}), parameters.local_values(urls, secret_arns[-1]), o.parameter_overrides
+                tmpl.get("Parameters", {}),
+                parameters.local_values(servers.urls, secret_arns[-1]),
+                o.parameter_overrides,
             )
             return raw
 
         body, skipped = template.plain_cloudformation(tmpl, aws_mod.moto_can_create)
-        deployed, failed = aws_mod.deploy(aws, moto, STACK_NAME, body, prepare)
+        deployed, failed = aws_mod.deploy(aws, servers.moto, STACK_NAME, body, prepare)
         for item in [*skipped, *failed]:
             log.info("not created locally: %s (%s): %s", item.logical_id, item.type, item.reason)
-        local = parameters.local_values(urls, secret_arns[-1])
+        local = parameters.local_values(servers.urls, secret_arns[-1])
         parameters.report_unset(tmpl.get("Parameters", {}), local, o.parameter_overrides)
         raw, typed = parameters.resolve_parameters(tmpl.get("Parameters", {}), local, o.parameter_overrides)
-        stack_id = aws.client("cloudformation").describe_stacks(StackName=STACK_NAME)["Stacks"][0]["StackId"]
         catalog = aws_mod.Catalog(aws, deployed, tmpl.get("Resources", {}), o.region)
-        resolver = Resolver(
+        resolver = self._resolver(tmpl, typed, catalog, aws)
+        catalog.resolver = resolver
+        aws_mod.repair(aws, tmpl.get("Resources", {}), deployed, resolver)
+        return raw, typed, catalog, resolver
+
+    def _resolver(
+        self, tmpl: dict[str, Any], typed: dict[str, Any], catalog: aws_mod.Catalog, aws: aws_mod.Aws
+    ) -> Resolver:
+        stack_id = aws.client("cloudformation").describe_stacks(StackName=STACK_NAME)["Stacks"][0]["StackId"]
+        return Resolver(
             parameters=typed,
             pseudo={
-                "AWS::Region": o.region,
+                "AWS::Region": self.options.region,
                 "AWS::AccountId": LOCAL_ACCOUNT_ID,
                 "AWS::Partition": "aws",
                 "AWS::StackName": STACK_NAME,
@@ -139,41 +215,20 @@ class LocalStack:
             ref=catalog.ref,
             get_att=catalog.get_att,
         )
-        catalog.resolver = resolver
-        aws_mod.repair(aws, tmpl.get("Resources", {}), deployed, resolver)
 
-        wiring = wire(
-            template.functions(tmpl),
-            template.http_apis(tmpl),
-            tmpl.get("Resources", {}),
-            resolver,
-            o.functions_root,
-            o.region,
-        )
-        env = parameters.process_environment(wiring.environments, moto.url, credentials, STACK_NAME)
-        parameters.apply_environment(env)
-
-        client_id = raw.get("GoogleClientId", parameters.GOOGLE_CLIENT_ID)
-        _post_json(
-            f"{urls.google}/_emulator/clients",
-            {"client_id": client_id, "client_secret": client_secret, "redirect_uris": [urls.oauth_redirect_uri]},
-        )
-
-        buses = [catalog.ref(r.logical_id) for r in catalog.by_type("AWS::Events::EventBus")]
-        events_log = EventsLog(aws.client("sqs"), aws.client("events"), buses, o.events_log)
-        self._run(events_log)
-
-        workspace_claim = str(raw.get("WorkspaceClaim", "workspace_id"))
-        audience = typed.get("JwtAudience", [parameters.JWT_AUDIENCE])
-        authority = JwtAuthority(
-            str(raw.get("JwtIssuer", urls.jwt_issuer)),
-            audience[0] if isinstance(audience, list) else str(audience),
-            workspace_claim,
-        )
+    def _serve_front_door(self, servers: _Servers, wiring: Wiring, authority: JwtAuthority) -> Scheduler:
+        """The API routes behind the JWT and IAM authorizers; returns the schedule, which the front door can fire."""
+        o = self.options
         scheduler = Scheduler(wiring.schedules if o.schedule_enabled else [], o.region)
         on_demand = scheduler if o.schedule_enabled else Scheduler(wiring.schedules, o.region)
+        credentials = servers.credentials
         iam = IamKey(credentials.access_key_id, credentials.secret_access_key, o.region, LOCAL_ACCOUNT_ID)
-        api.serve(FrontDoor(wiring.routes, wiring.cors, authority, iam, on_demand))
+        servers.api.serve(FrontDoor(wiring.routes, wiring.cors, authority, iam, on_demand))
+        return scheduler
+
+    def _start_pollers(self, aws: aws_mod.Aws, catalog: aws_mod.Catalog, wiring: Wiring) -> None:
+        """One poller per SQS event source, as Lambda's event source mappings would."""
+        o = self.options
         queue_urls = {
             catalog.get_att(r.logical_id, "Arn"): catalog.ref(r.logical_id) for r in catalog.by_type("AWS::SQS::Queue")
         }
@@ -192,11 +247,6 @@ class LocalStack:
                 source.report_item_failures,
             )
             self._run(poller)
-        self._run(scheduler)
-
-        self.config = self._describe(urls, credentials, catalog, tmpl, raw, workspace_claim, authority, wiring)
-        demo.serve(DemoSite({k: self.config[k] for k in ("api_url", "demo_url", "google_url", "frontend_origin")}))
-        self._wait_until_answering(aws)
 
     def _run(self, part: Any) -> None:
         part.start()

@@ -44,22 +44,9 @@ def wire(
     wiring = Wiring()
     used_apis: list[str | None] = []
     for spec in specs:
-        condition = resources.get(spec.logical_id, {}).get("Condition")
-        if condition and not resolver.condition(condition):
-            log.info("%s: its condition %s is false; not run locally", spec.logical_id, condition)
+        function = _local_function(spec, resources, resolver, functions_root, region)
+        if function is None:
             continue
-        if not spec.runtime.startswith("python"):
-            log.warning("%s: runtime %r cannot run in this Python process; skipped", spec.logical_id, spec.runtime)
-            continue
-        function = LocalFunction.from_handler_setting(
-            spec.logical_id,
-            _function_name(spec, resources, resolver),
-            functions_root / spec.code_uri,
-            spec.handler,
-            spec.memory_mb,
-            spec.timeout_s,
-            region,
-        )
         wiring.functions[spec.logical_id] = function
         wiring.environments[spec.logical_id] = _environment(spec, resolver)
         for route in spec.routes:
@@ -67,37 +54,69 @@ def wire(
             if target is not None:
                 wiring.routes.append(Route(route.method, route.path, target))
                 used_apis.append(route.api)
-        for source in spec.queues:
-            if not _enabled(resolver, source.enabled):
-                continue
-            try:
-                wiring.queue_sources.append((function, source, str(resolver.resolve(source.queue))))
-            except UnresolvedError as error:
-                log.warning(
-                    "%s: SQS event %s has no local queue (%s); not polled", spec.logical_id, source.event, error
-                )
-        for schedule in spec.schedules:
-            if not _enabled(resolver, schedule.enabled):
-                continue
-            try:
-                expression = parse(str(resolver.resolve(schedule.expression)))
-            except (ScheduleExpressionError, UnresolvedError) as error:
-                log.warning("%s: schedule %s not run locally: %s", spec.logical_id, schedule.event, error)
-                continue
-            rule = (
-                resolver.resolve(schedule.name) if schedule.name else f"{STACK_NAME}-{spec.logical_id}{schedule.event}"
-            )
-            wiring.schedules.append(
-                ScheduledTarget(
-                    function=function,
-                    event_name=schedule.event,
-                    expression=expression,
-                    rule_arn=f"arn:aws:events:{region}:{LOCAL_ACCOUNT_ID}:rule/{rule}",
-                    input=resolver.resolve(schedule.input),
-                )
-            )
+        wiring.queue_sources.extend(_queue_sources(spec, function, resolver))
+        wiring.schedules.extend(_schedules(spec, function, resolver, region))
     wiring.cors = _cors(apis, used_apis, resolver)
     return wiring
+
+
+def _local_function(
+    spec: FunctionSpec, resources: dict[str, Any], resolver: Resolver, functions_root: Path, region: str
+) -> LocalFunction | None:
+    """The function as this process runs it; None when its condition is false or its runtime is not Python."""
+    condition = resources.get(spec.logical_id, {}).get("Condition")
+    if condition and not resolver.condition(condition):
+        log.info("%s: its condition %s is false; not run locally", spec.logical_id, condition)
+        return None
+    if not spec.runtime.startswith("python"):
+        log.warning("%s: runtime %r cannot run in this Python process; skipped", spec.logical_id, spec.runtime)
+        return None
+    return LocalFunction.from_handler_setting(
+        spec.logical_id,
+        _function_name(spec, resources, resolver),
+        functions_root / spec.code_uri,
+        spec.handler,
+        spec.memory_mb,
+        spec.timeout_s,
+        region,
+    )
+
+
+def _queue_sources(
+    spec: FunctionSpec, function: LocalFunction, resolver: Resolver
+) -> list[tuple[LocalFunction, SqsSource, str]]:
+    sources: list[tuple[LocalFunction, SqsSource, str]] = []
+    for source in spec.queues:
+        if not _enabled(resolver, source.enabled):
+            continue
+        try:
+            sources.append((function, source, str(resolver.resolve(source.queue))))
+        except UnresolvedError as error:
+            log.warning("%s: SQS event %s has no local queue (%s); not polled", spec.logical_id, source.event, error)
+    return sources
+
+
+def _schedules(spec: FunctionSpec, function: LocalFunction, resolver: Resolver, region: str) -> list[ScheduledTarget]:
+    targets: list[ScheduledTarget] = []
+    for schedule in spec.schedules:
+        if not _enabled(resolver, schedule.enabled):
+            continue
+        try:
+            expression = parse(str(resolver.resolve(schedule.expression)))
+        except (ScheduleExpressionError, UnresolvedError) as error:
+            log.warning("%s: schedule %s not run locally: %s", spec.logical_id, schedule.event, error)
+            continue
+        rule = resolver.resolve(schedule.name) if schedule.name else f"{STACK_NAME}-{spec.logical_id}{schedule.event}"
+        targets.append(
+            ScheduledTarget(
+                function=function,
+                event_name=schedule.event,
+                expression=expression,
+                rule_arn=f"arn:aws:events:{region}:{LOCAL_ACCOUNT_ID}:rule/{rule}",
+                input=resolver.resolve(schedule.input),
+            )
+        )
+    return targets
 
 
 def _enabled(resolver: Resolver, value: Any) -> bool:

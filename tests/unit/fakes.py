@@ -8,20 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
 
-from gmail_integration.gmail.gateway import Profile
-from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.authorization import PendingAuthorization
 from gmail_integration.models.domain import (
-    PARK_REASON_MESSAGES,
+    NEEDS_RECONNECT_MESSAGES,
     Connection,
     ConnectionStatus,
-    EmailRecord,
-    EmailStatus,
-    Gates,
     ParkReason,
 )
 from gmail_integration.models.events import ServiceEvent
-from gmail_integration.oauth.google import ExchangeFailedError, RevokeOutcome, TokenGrant
-from gmail_integration.oauth.state import PendingAuthorization
+from gmail_integration.models.gmail import GmailAccount
+from gmail_integration.models.oauth import ExchangeFailedError, RevokeOutcome, TokenGrant
 
 
 class FakeClock:
@@ -33,60 +29,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@dataclass
-class FakeEmails:
-    records: dict[tuple[str, str], EmailRecord] = field(default_factory=dict)
-
-    def get(self, workspace_id: str, activity_id: str) -> EmailRecord | None:
-        return self.records.get((workspace_id, activity_id))
-
-    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime) -> bool:
-        key = (command.workspace_id, command.activity_id)
-        existing = self.records.get(key)
-        if existing and (existing.status is not EmailStatus.EMAIL_READY or existing.reason == reason.value):
-            return False
-        self.records[key] = EmailRecord(
-            workspace_id=command.workspace_id,
-            activity_id=command.activity_id,
-            agent_id=command.agent_id,
-            status=EmailStatus.EMAIL_READY,
-            reason=reason.value,
-            reason_message=PARK_REASON_MESSAGES[reason],
-            to_email=command.to.email,
-            subject=command.subject,
-            approved_at=command.approved_at,
-            updated_at=now,
-            command=command.model_dump_json(),
-        )
-        return True
-
-    def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
-        existing = self.records.get((workspace_id, activity_id))
-        if existing and existing.status not in (EmailStatus.EMAIL_READY, EmailStatus.FAILED):
-            return False
-        self.records[(workspace_id, activity_id)] = EmailRecord(
-            workspace_id=workspace_id,
-            activity_id=activity_id,
-            agent_id=existing.agent_id if existing else "",
-            status=EmailStatus.FAILED,
-            reason="invalid_message",
-            reason_message=reason_message,
-            to_email=existing.to_email if existing else "",
-            subject=existing.subject if existing else "",
-            approved_at=existing.approved_at if existing else now,
-            updated_at=now,
-        )
-        return True
-
-
-@dataclass
-class FakeGates:
-    gates: Gates = field(default_factory=lambda: Gates(connection_status=ConnectionStatus.CONNECTED))
-
-    def read(self, workspace_id: str, agent_id: str) -> Gates:
-        return self.gates
 
 
 @dataclass
@@ -128,7 +70,6 @@ class FakeOAuth:
         return TokenGrant(
             access_token=SecretStr(f"access-{code}"),
             refresh_token=SecretStr(self.refresh_token) if self.refresh_token else None,
-            expiry=None,
             granted_scopes=self.granted,
         )
 
@@ -152,15 +93,15 @@ class FakeStates:
 
 
 @dataclass
-class FakeProfiles:
+class FakeAccounts:
     email: str = "owner@company.example"
     history_id: str = "1000"
     error: Exception | None = None
 
-    def read_profile(self, refresh_token: SecretStr, access_token: SecretStr) -> Profile:
+    def read_account(self, refresh_token: SecretStr, access_token: SecretStr) -> GmailAccount:
         if self.error:
             raise self.error
-        return Profile(email=self.email, history_id=self.history_id)
+        return GmailAccount(email=self.email, history_id=self.history_id)
 
 
 class FakeVault:
@@ -196,7 +137,11 @@ class FakeConnections:
         if current is None or current.status is not ConnectionStatus.CONNECTED:
             return False
         self.items[workspace_id] = current.model_copy(
-            update={"status": ConnectionStatus.NEEDS_RECONNECT, "reason": reason}
+            update={
+                "status": ConnectionStatus.NEEDS_RECONNECT,
+                "reason": reason,
+                "last_error": NEEDS_RECONNECT_MESSAGES.get(reason, reason),
+            }
         )
         return True
 

@@ -8,6 +8,7 @@ person has answered, the browser is redirected to the app with a code, or with `
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from google_emulator import ids
 from google_emulator.calls import Call
@@ -49,6 +50,7 @@ def _params(request: Request) -> dict[str, list[str]]:
 
 
 def _validate(state: State, params: dict[str, list[str]], now: float) -> PendingAuthorization:
+    """Google's checks of an authorization request, in Google's order, with Google's error words."""
     for name in _SINGLE:
         if len(params.get(name, [])) > 1:
             raise _Refused(400, "invalid_request", f"Parameter not allowed to be repeated: {name}")
@@ -56,6 +58,28 @@ def _validate(state: State, params: dict[str, list[str]], now: float) -> Pending
     def first(name: str) -> str:
         return (params.get(name) or [""])[0]
 
+    client_id, redirect_uri = _client_and_redirect(state, first)
+    _check_response_type(first("response_type"))
+    scopes = _scopes(first("scope"))
+    challenge, method = _pkce(first("code_challenge"), first("code_challenge_method"))
+    access_type, prompt, include = _options(first)
+    return PendingAuthorization(
+        id=ids.opaque(),
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        state=first("state") if "state" in params else None,
+        code_challenge=challenge,
+        code_challenge_method=method,
+        offline=access_type == "offline",
+        prompt=prompt,
+        include_granted_scopes=include == "true",
+        login_hint=first("login_hint") or None,
+        created_at=now,
+    )
+
+
+def _client_and_redirect(state: State, first: Callable[[str], str]) -> tuple[str, str]:
     client_id = first("client_id")
     if not client_id:
         raise _Refused(400, "invalid_request", "Missing required parameter: client_id")
@@ -73,18 +97,28 @@ def _validate(state: State, params: dict[str, list[str]], now: float) -> Pending
             f"If you\u2019re the app developer, register the redirect URI in the Google Cloud Console. "
             f"redirect_uri={redirect_uri}",
         )
-    response_type = first("response_type")
+    return client_id, redirect_uri
+
+
+def _check_response_type(response_type: str) -> None:
     if not response_type:
         raise _Refused(400, "invalid_request", "Missing required parameter: response_type")
     if response_type != "code":
         raise _Refused(400, "unsupported_response_type", f"Unsupported response_type: {response_type}")
-    scopes = list(dict.fromkeys(first("scope").split()))
+
+
+def _scopes(scope: str) -> list[str]:
+    scopes = list(dict.fromkeys(scope.split()))
     if not scopes:
         raise _Refused(400, "invalid_request", "Missing required parameter: scope")
     unknown = [s for s in scopes if not known(s)]
     if unknown:
         raise _Refused(400, "invalid_scope", f"Some requested scopes were invalid. {{invalid=[{', '.join(unknown)}]}}")
-    challenge, method = first("code_challenge"), first("code_challenge_method")
+    return scopes
+
+
+def _pkce(challenge: str, method: str) -> tuple[str | None, str | None]:
+    """The code challenge and its method (``plain`` when only a challenge is given), or neither."""
     if method and not challenge:
         raise _Refused(400, "invalid_request", "Missing required parameter: code_challenge")
     if challenge:
@@ -93,6 +127,11 @@ def _validate(state: State, params: dict[str, list[str]], now: float) -> Pending
             raise _Refused(400, "invalid_request", f"Invalid code_challenge_method: {method}")
         if not _CODE_CHALLENGE.fullmatch(challenge):
             raise _Refused(400, "invalid_request", "Invalid code_challenge.")
+    return challenge or None, method or None
+
+
+def _options(first: Callable[[str], str]) -> tuple[str, frozenset[str], str]:
+    """access_type, prompt and include_granted_scopes, each checked against the values Google accepts."""
     access_type = first("access_type") or "online"
     if access_type not in ("online", "offline"):
         raise _Refused(400, "invalid_request", f"Invalid access_type: {access_type}")
@@ -104,20 +143,7 @@ def _validate(state: State, params: dict[str, list[str]], now: float) -> Pending
     include = first("include_granted_scopes") or "false"
     if include not in ("true", "false"):
         raise _Refused(400, "invalid_request", f"Invalid include_granted_scopes: {include}")
-    return PendingAuthorization(
-        id=ids.opaque(),
-        client_id=client_id,
-        redirect_uri=redirect_uri,
-        scopes=scopes,
-        state=first("state") if "state" in params else None,
-        code_challenge=challenge or None,
-        code_challenge_method=method or None,
-        offline=access_type == "offline",
-        prompt=prompt,
-        include_granted_scopes=include == "true",
-        login_hint=first("login_hint") or None,
-        created_at=now,
-    )
+    return access_type, prompt, include
 
 
 def _answer(pending: PendingAuthorization, values: dict[str, str]) -> Response:

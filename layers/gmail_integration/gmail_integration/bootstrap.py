@@ -1,8 +1,8 @@
 """The composition root: the one place that builds real adapters and hands them to the use cases.
 
 Built once per warm container (``bootstrap()`` is cached), so clients, the parsed Gmail discovery document and
-the decrypted-token cache live across invocations. Tests build a ``Container`` and replace attributes with fakes,
-or let it wire the real adapters against the local stack.
+the decrypted-token cache live across invocations. Unit tests build a ``Container`` and replace its adapter attributes
+with fakes (tests/unit/sending/test_send_email.py); the local stack lets it wire the real adapters.
 """
 
 from __future__ import annotations
@@ -18,31 +18,35 @@ from aws_lambda_powertools.utilities.parameters import get_secret
 from pydantic import SecretStr
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
-from gmail_integration.dal.emails import DynamoEmailRepository, DynamoParkedEmails
 from gmail_integration.dal.gates import DynamoGateWriter
+from gmail_integration.dal.ledger import DynamoEmailLedger
 from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
+from gmail_integration.dal.parked import DynamoParkedEmails
 from gmail_integration.dal.profiles import DynamoProfileRepository
+from gmail_integration.dal.read_model import DynamoEmailReadModel
+from gmail_integration.dal.replies import DynamoReplies
 from gmail_integration.dal.send_context import DynamoSendContextReader
 from gmail_integration.dal.states import DynamoStateStore
 from gmail_integration.dal.threads import DynamoThreads
 from gmail_integration.events.eventbridge import EventBridgePublisher
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.gateway import GoogleGmailGateway
+from gmail_integration.kms.vault import KmsTokenVault
 from gmail_integration.mailbox.authorization import MailboxAuthority
 from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
 from gmail_integration.mailbox.disconnect import Disconnect
 from gmail_integration.mailbox.status import GetMailboxStatus
-from gmail_integration.mailbox.vault import KmsTokenVault
 from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
-from gmail_integration.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
 from gmail_integration.replies.intake import ProcessPollJob
 from gmail_integration.replies.poll_mailbox import PollMailbox
 from gmail_integration.replies.schedule import SchedulePolls
+from gmail_integration.sending.daily_limit import ResumeAfterDailyLimit
 from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
 from gmail_integration.sending.send_email import SendEmail
 from gmail_integration.settings import Settings, get_settings
+from gmail_integration.sqs.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,15 +88,27 @@ class Container:
         return self.dynamodb.Table(self.settings.table_name)
 
     @cached_property
-    def emails(self) -> DynamoEmailRepository:
-        return DynamoEmailRepository(self.table)
+    def emails(self) -> DynamoEmailReadModel:
+        return DynamoEmailReadModel(self.table)
+
+    @cached_property
+    def ledger(self) -> DynamoEmailLedger:
+        return DynamoEmailLedger(self.table)
+
+    @cached_property
+    def replies(self) -> DynamoReplies:
+        return DynamoReplies(self.table)
+
+    @cached_property
+    def threads(self) -> DynamoThreads:
+        return DynamoThreads(self.dynamodb, self.table)
 
     @cached_property
     def connections(self) -> DynamoConnectionRepository:
         return DynamoConnectionRepository(self.table)
 
     @cached_property
-    def profiles(self) -> DynamoProfileRepository:
+    def sender_profiles(self) -> DynamoProfileRepository:
         return DynamoProfileRepository(self.table)
 
     @cached_property
@@ -163,7 +179,7 @@ class Container:
         return CompleteConnect(
             oauth=self.oauth,
             states=self.states,
-            profiles=self.gmail,
+            accounts=self.gmail,
             vault=self.vault,
             connections=self.connections,
             redrive=self.redrive,
@@ -191,10 +207,14 @@ class Container:
         )
 
     @cached_property
+    def send_contexts(self) -> DynamoSendContextReader:
+        return DynamoSendContextReader(self.dynamodb, self.table)
+
+    @cached_property
     def send_email(self) -> SendEmail:
         return SendEmail(
-            contexts=DynamoSendContextReader(self.dynamodb, self.table),
-            ledger=self.emails,
+            contexts=self.send_contexts,
+            ledger=self.ledger,
             gmail=self.gmail,
             mailboxes=self.mailbox_authority,
             events=self.events,
@@ -212,11 +232,11 @@ class Container:
     def poll_mailbox(self) -> PollMailbox:
         return PollMailbox(
             connections=self.connections,
-            threads=DynamoThreads(self.dynamodb, self.table),
-            replies=self.emails,
+            threads=self.threads,
+            replies=self.replies,
             gmail=self.gmail,
             authority=self.mailbox_authority,
-            redrive=self.redrive,
+            daily_limit_resume=ResumeAfterDailyLimit(pauses=self.connections, redrive=self.redrive, clock=self.clock),
             events=self.events,
             clock=self.clock,
         )
@@ -233,7 +253,7 @@ class Container:
     def process_send_message(self) -> ProcessSendMessage:
         return ProcessSendMessage(
             send_email=self.send_email,
-            ledger=self.emails,
+            ledger=self.ledger,
             dead_letters=self.dead_letters,
             postponer=self.send_queue,
             clock=self.clock,

@@ -46,7 +46,6 @@ class Settings(BaseModel):
     gmail_api_url: str = Field(default="https://gmail.googleapis.com/", alias="GMAIL_API_URL")
     oauth_redirect_uri: str = Field(default="", alias="OAUTH_REDIRECT_URI")
     message_id_domain: str = Field(default="mail.outsales.app", alias="MESSAGE_ID_DOMAIN", pattern=r"^[A-Za-z0-9.-]+$")
-    stage: str = Field(default="dev", alias="STAGE")
     send_lease_s: int = Field(default=120, alias="SEND_LEASE_S", ge=5, le=900)
     gmail_http_timeout_s: float = Field(default=20, alias="GMAIL_HTTP_TIMEOUT_S", gt=0, le=25)
 

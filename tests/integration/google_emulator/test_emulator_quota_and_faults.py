@@ -63,9 +63,12 @@ def test_past_the_per_user_rate_google_answers_429_with_retry_after(world, api) 
     assert _send(api)["id"]
 
 
-def test_a_short_burst_within_the_moving_average_is_allowed(api) -> None:
-    for i in range(4):
-        _send(api, f"Burst {i}")
+def test_a_short_burst_within_the_moving_average_is_allowed(world, api) -> None:
+    mark = world.mark()
+    sent = [_send(api, f"Burst {i}")["id"] for i in range(4)]
+    assert len(set(sent)) == 4
+    sends = [c for c in world.calls(since=mark) if c["method"] == "gmail.users.messages.send"]
+    assert len(sends) == 4
 
 
 def test_the_daily_sending_limit_answers_429_mail_sending_until_a_day_has_passed(world, api) -> None:

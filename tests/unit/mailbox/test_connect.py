@@ -5,18 +5,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gmail_integration.gmail.errors import AuthorizationLostError
-from gmail_integration.mailbox.connect import CompleteConnect, ConnectError, StartConnect
+from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
 from gmail_integration.mailbox.disconnect import Disconnect
+from gmail_integration.models.authorization import ConnectError
 from gmail_integration.models.domain import ConnectionStatus
 from gmail_integration.models.events import DetailType
-from gmail_integration.oauth.scopes import GMAIL_SEND
+from gmail_integration.models.gmail_errors import AuthorizationLostError
+from gmail_integration.models.scopes import GMAIL_SEND
 from tests.unit.fakes import (
+    FakeAccounts,
     FakeClock,
     FakeConnections,
     FakeEvents,
     FakeOAuth,
-    FakeProfiles,
     FakeRedrive,
     FakeStates,
     FakeVault,
@@ -28,7 +29,7 @@ class World:
     clock: FakeClock
     oauth: FakeOAuth
     states: FakeStates
-    profiles: FakeProfiles
+    profiles: FakeAccounts
     connections: FakeConnections
     redrive: FakeRedrive
     events: FakeEvents
@@ -43,7 +44,7 @@ class World:
         return CompleteConnect(
             oauth=self.oauth,
             states=self.states,
-            profiles=self.profiles,
+            accounts=self.profiles,
             vault=FakeVault(),
             connections=self.connections,
             redrive=self.redrive,
@@ -57,7 +58,7 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    return World(FakeClock(), FakeOAuth(), FakeStates(), FakeProfiles(), FakeConnections(), FakeRedrive(), FakeEvents())
+    return World(FakeClock(), FakeOAuth(), FakeStates(), FakeAccounts(), FakeConnections(), FakeRedrive(), FakeEvents())
 
 
 def test_connect_stores_the_encrypted_token_for_the_states_workspace(world: World) -> None:

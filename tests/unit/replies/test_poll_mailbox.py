@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError, RateLimitedError
-from gmail_integration.gmail.gateway import AddedMessage, HistoryPage
+from gmail_integration.bootstrap import Container
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType
-from gmail_integration.replies.poll_mailbox import PollLaterError, PollMailbox, PollOutcome
-from gmail_integration.replies.threads import ThreadEmail, TrackedThread
+from gmail_integration.models.gmail import AddedMessage, HistoryPage
+from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
+from gmail_integration.models.threads import ThreadEmail, TrackedThread
+from gmail_integration.replies.poll_mailbox import PollLaterError, PollOutcome
+from gmail_integration.settings import get_settings
 from tests.unit.fakes import FakeClock, FakeEvents, FakeRedrive
 
 OWNER = "sam@company.example"
@@ -58,7 +60,7 @@ class FakeMailbox:
         if self.error:
             raise self.error
         if int(start_history_id) < self.expired_before:
-            raise NotFoundError("404")
+            raise GmailNotFoundError("404")
         newer = [m for hid, m in self.added if hid > int(start_history_id)]
         offset = int(page_token or 0)
         page = newer[offset : offset + self.page_size]
@@ -127,16 +129,16 @@ class World:
     clock: FakeClock
 
     def poll(self) -> PollOutcome:
-        return PollMailbox(
-            connections=self.store,
-            threads=self.store,
-            replies=self.store,
-            gmail=self.gmail,
-            authority=self.store,
-            redrive=self.redrive,
-            events=self.events,
-            clock=self.clock,
-        )("ws_1")
+        # The composition root, its adapters replaced by fakes: the poll runs as bootstrap wires it.
+        container = Container(settings=get_settings(), clock=self.clock)
+        container.connections = self.store  # type: ignore[assignment]
+        container.threads = self.store  # type: ignore[assignment]
+        container.replies = self.store  # type: ignore[assignment]
+        container.gmail = self.gmail  # type: ignore[assignment]
+        container.mailbox_authority = self.store  # type: ignore[assignment]
+        container.redrive = self.redrive  # type: ignore[assignment]
+        container.events = self.events  # type: ignore[assignment]
+        return container.poll_mailbox("ws_1")
 
     def detected(self) -> list[tuple[str | None, str | None]]:
         return [(e.activity_id, e.kind) for e in self.events.published if e.detail_type is DetailType.REPLY_DETECTED]

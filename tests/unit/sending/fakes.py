@@ -1,44 +1,44 @@
-"""An in-memory send world: the ledger, the send context and a scriptable Gmail, with the DAL's semantics."""
+"""An in-memory send world: the send context, the fake ledger (tests/unit/contracts) and a scriptable Gmail."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from email import message_from_bytes
 from email.policy import default
 
-from gmail_integration.dal.emails import ClaimResult
-from gmail_integration.gmail.errors import GmailError
-from gmail_integration.gmail.gateway import AddedMessage, MessageHeaders, SentMessage
-from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import (
-    PARK_REASON_MESSAGES,
     BillingStatus,
     Connection,
     ConnectionStatus,
     EmailRecord,
-    EmailStatus,
     Gates,
-    ParkReason,
 )
+from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
+from gmail_integration.models.gmail_errors import GmailError
 from gmail_integration.models.profile import Profile
-from gmail_integration.sending.context import SendContext
+from gmail_integration.models.send_context import SendContext
+from tests.unit.fake_ledger import FakeEmailLedger
 from tests.unit.fakes import FakeClock
 
 
 @dataclass
 class SendWorld:
-    """Implements SendContextReader, EmailLedger and MailboxAuthority over dicts."""
+    """Implements SendContextReader and MailboxSetbacks over dicts; its ``ledger`` is the contract-tested fake."""
 
     clock: FakeClock
     connection: Connection | None = None
     billing: BillingStatus = BillingStatus.CURRENT
     inactive_agents: set[str] = field(default_factory=set)
     profile: Profile = field(default_factory=Profile)
-    emails: dict[str, EmailRecord] = field(default_factory=dict)
+    ledger: FakeEmailLedger = field(default_factory=FakeEmailLedger)
     paused_until: datetime | None = None
     authorization_losses: list[str] = field(default_factory=list)
+
+    @property
+    def emails(self) -> dict[str, EmailRecord]:
+        return self.ledger.emails
 
     # ---- SendContextReader ----
     def read(self, workspace_id: str, agent_id: str, activity_id: str, earlier_activity_id: str | None) -> SendContext:
@@ -56,121 +56,7 @@ class SendWorld:
             earlier=self.emails.get(earlier_activity_id) if earlier_activity_id else None,
         )
 
-    # ---- EmailLedger ----
-    def _base(self, command: SendEmailV1, digest: str) -> EmailRecord:
-        existing = self.emails.get(command.activity_id)
-        base = {
-            "workspace_id": command.workspace_id,
-            "activity_id": command.activity_id,
-            "agent_id": command.agent_id,
-            "to_email": command.to.email,
-            "subject": command.subject,
-            "approved_at": command.approved_at,
-            "in_reply_to_activity_id": command.in_reply_to_activity_id,
-            "command": command.model_dump_json(),
-            "payload_hash": digest,
-            "updated_at": self.clock(),
-        }
-        if existing:
-            return existing.model_copy(update=base)
-        return EmailRecord(status=EmailStatus.EMAIL_READY, **base)  # type: ignore[arg-type]
-
-    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime, payload_hash: str) -> bool:
-        existing = self.emails.get(command.activity_id)
-        if existing and not (
-            existing.status is EmailStatus.SENDING
-            or (existing.status is EmailStatus.EMAIL_READY and existing.reason != reason.value)
-        ):
-            return False
-        self.emails[command.activity_id] = self._base(command, payload_hash).model_copy(
-            update={
-                "status": EmailStatus.EMAIL_READY,
-                "reason": reason.value,
-                "reason_message": PARK_REASON_MESSAGES[reason],
-                "lease_until": None,
-            }
-        )
-        return True
-
-    def claim(
-        self,
-        command: SendEmailV1,
-        now: datetime,
-        lease: timedelta,
-        cursor: str | None,
-        message_id: str,
-        payload_hash: str,
-    ) -> ClaimResult:
-        existing = self.emails.get(command.activity_id)
-        live_claim = existing and existing.status is EmailStatus.SENDING and (existing.lease_until or now) >= now
-        if (existing and existing.status not in (EmailStatus.EMAIL_READY, EmailStatus.SENDING)) or live_claim:
-            return ClaimResult(claimed=False)
-        interrupted = bool(existing and existing.status is EmailStatus.SENDING)
-        send_cursor = (existing.send_cursor if existing else None) or cursor
-        self.emails[command.activity_id] = self._base(command, payload_hash).model_copy(
-            update={
-                "status": EmailStatus.SENDING,
-                "lease_until": now + lease,
-                "message_id": message_id,
-                "send_cursor": send_cursor,
-                "reason": None,
-                "reason_message": None,
-            }
-        )
-        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=send_cursor)
-
-    def mark_sent(
-        self,
-        workspace_id: str,
-        activity_id: str,
-        *,
-        gmail_message_id: str,
-        gmail_thread_id: str,
-        message_id: str,
-        references: str | None,
-        now: datetime,
-    ) -> bool:
-        record = self.emails[activity_id]
-        if record.status is not EmailStatus.SENDING:
-            return False
-        self.emails[activity_id] = record.model_copy(
-            update={
-                "status": EmailStatus.SENT,
-                "gmail_message_id": gmail_message_id,
-                "gmail_thread_id": gmail_thread_id,
-                "references": references,
-                "sent_at": now,
-                "lease_until": None,
-                "command": None,
-            }
-        )
-        return True
-
-    def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool:
-        record = self.emails[activity_id]
-        if record.status is not EmailStatus.SENDING:
-            return False
-        self.emails[activity_id] = record.model_copy(
-            update={"status": EmailStatus.EMAIL_READY, "lease_until": None, "send_cursor": None}
-        )
-        return True
-
-    def mark_failed(self, workspace_id: str, activity_id: str, reason: str, message: str, now: datetime) -> bool:
-        record = self.emails[activity_id]
-        if record.status is not EmailStatus.SENDING:
-            return False
-        self.emails[activity_id] = record.model_copy(
-            update={"status": EmailStatus.FAILED, "reason": reason, "reason_message": message, "lease_until": None}
-        )
-        return True
-
-    def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
-        raise AssertionError("not used by these tests")
-
-    def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
-        self.emails[activity_id] = self.emails[activity_id].model_copy(update={"rfc_message_id": rfc_message_id})
-
-    # ---- MailboxAuthority ----
+    # ---- MailboxSetbacks ----
     def authorization_lost(self, workspace_id: str, reason: str) -> None:
         self.authorization_losses.append(reason)
         assert self.connection is not None

@@ -7,7 +7,8 @@ import pytest
 from gmail_integration.models.domain import EmailStatus
 from gmail_integration.sending.intake import ProcessSendMessage
 from tests.unit.domain.test_commands import VALID
-from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEmails
+from tests.unit.fake_ledger import FakeEmailLedger
+from tests.unit.fakes import FakeClock, FakeDeadLetters
 
 
 class _NeverCalled:
@@ -16,11 +17,11 @@ class _NeverCalled:
 
 
 @pytest.fixture
-def process() -> tuple[ProcessSendMessage, FakeEmails, FakeDeadLetters]:
-    emails, dead = FakeEmails(), FakeDeadLetters()
+def process() -> tuple[ProcessSendMessage, FakeEmailLedger, FakeDeadLetters]:
+    emails, dead = FakeEmailLedger(), FakeDeadLetters()
     process = ProcessSendMessage(
         send_email=_NeverCalled(),  # type: ignore[arg-type]
-        ledger=emails,  # type: ignore[arg-type]
+        ledger=emails,
         dead_letters=dead,
         postponer=None,  # type: ignore[arg-type]
         clock=FakeClock(),
@@ -48,4 +49,4 @@ def test_unreadable_messages_without_usable_ids_only_go_to_the_dlq(process, body
     run, emails, dead = process
     assert run(body, "r") is None
     assert [letter[0] for letter in dead.letters] == [body]
-    assert emails.records == {}
+    assert emails.emails == {}

@@ -8,20 +8,22 @@ from email.policy import default
 
 import pytest
 
-from gmail_integration.gmail.errors import (
+from gmail_integration.bootstrap import Container
+from gmail_integration.models.domain import BillingStatus, Connection, ConnectionStatus, EmailStatus
+from gmail_integration.models.events import DetailType
+from gmail_integration.models.gmail_errors import (
     AuthorizationLostError,
     DailyLimitError,
-    NotFoundError,
+    DeliveryUnknownError,
+    GmailNotFoundError,
     PermanentError,
     RateLimitedError,
     TransientError,
 )
-from gmail_integration.gmail.gateway import DeliveryUnknownError
-from gmail_integration.models.domain import BillingStatus, Connection, ConnectionStatus, EmailStatus
-from gmail_integration.models.events import DetailType
 from gmail_integration.models.profile import Profile
 from gmail_integration.sending.intake import ProcessSendMessage
-from gmail_integration.sending.send_email import RetryLaterError, SendEmail, SendOutcome
+from gmail_integration.sending.send_email import RetryLaterError, SendOutcome
+from gmail_integration.settings import get_settings
 from tests.unit.domain.test_commands import VALID
 from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEvents
 from tests.unit.sending.fakes import FakeGmail, SendWorld
@@ -70,16 +72,16 @@ def h() -> Harness:
     clock = FakeClock()
     world = SendWorld(clock=clock, connection=CONNECTED, profile=Profile(display_name="Sam", signature_text="Sam"))
     gmail, events, dead, postponed = FakeGmail(), FakeEvents(), FakeDeadLetters(), FakePostponer([])
-    send = SendEmail(
-        contexts=world,
-        ledger=world,
-        gmail=gmail,
-        mailboxes=world,
-        events=events,
-        clock=clock,
-        message_id_domain="mail.outsales.app",
-    )
-    process = ProcessSendMessage(send_email=send, ledger=world, dead_letters=dead, postponer=postponed, clock=clock)
+    # The composition root itself, its adapters replaced by fakes: what runs is what bootstrap wires in production.
+    container = Container(settings=get_settings(), clock=clock)
+    container.send_contexts = world  # type: ignore[assignment]
+    container.ledger = world.ledger  # type: ignore[assignment]
+    container.gmail = gmail  # type: ignore[assignment]
+    container.mailbox_authority = world  # type: ignore[assignment]
+    container.events = events  # type: ignore[assignment]
+    container.dead_letters = dead  # type: ignore[assignment]
+    container.send_queue = postponed  # type: ignore[assignment]
+    process = container.process_send_message
     return Harness(world, gmail, events, dead, postponed, process)
 
 
@@ -138,7 +140,7 @@ def test_an_interrupted_send_whose_history_is_gone_fails_visibly_instead_of_risk
     with pytest.raises(DeliveryUnknownError):
         h.deliver(FIRST)
     h.world.clock.advance(121)
-    h.gmail.history_error = NotFoundError("404")
+    h.gmail.history_error = GmailNotFoundError("404")
     assert h.deliver(FIRST) is SendOutcome.FAILED
     assert h.email().reason == "delivery_unconfirmed"
     assert "Sent folder" in (h.email().reason_message or "")

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gmail_integration.dal import keys
-from gmail_integration.dal.items import Item, conditional_update, iso, parse_time, text
+from gmail_integration.dal.items import Item, conditional_update, text
 from gmail_integration.models.domain import NEEDS_RECONNECT_MESSAGES, Connection, ConnectionStatus
+from gmail_integration.models.times import iso, parse_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table

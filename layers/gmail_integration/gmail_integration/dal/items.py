@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -10,17 +9,10 @@ from botocore.exceptions import ClientError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
+from gmail_integration.models.times import iso, parse_time
+
 Item = dict[str, Any]
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+__all__ = ["Item", "conditional_update", "is_conditional_failure", "iso", "parse_time", "text", "without_none"]
 
 
 def text(item: Item, key: str) -> str | None:
@@ -40,7 +32,13 @@ def conditional_update(table: Table, key: dict[str, str], **update: Any) -> bool
     try:
         table.update_item(Key=key, **update)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        if is_conditional_failure(exc):
             return False
         raise
     return True
+
+
+def is_conditional_failure(exc: ClientError) -> bool:
+    """A write whose condition did not hold, alone (ConditionalCheckFailed) or inside a transaction."""
+    code = exc.response.get("Error", {}).get("Code")
+    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gmail_integration.dal import keys
+from gmail_integration.dal.paging import query_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -17,16 +18,12 @@ class DynamoConnectedMailboxes:
 
     def connected(self) -> Iterator[str]:
         for shard in range(keys.MAILBOX_SHARDS):
-            query: dict[str, Any] = {
-                "IndexName": "gsi1",
-                "KeyConditionExpression": "gsi1pk = :pk",
-                "ExpressionAttributeValues": {":pk": keys.mailboxes_gsi1pk(shard)},
-                "ProjectionExpression": "gsi1sk",
-            }
-            while True:
-                answer = self._table.query(**query)
-                for item in answer.get("Items", []):
-                    yield str(item["gsi1sk"])
-                if "LastEvaluatedKey" not in answer:
-                    break
-                query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+            items = query_all(
+                self._table,
+                IndexName="gsi1",
+                KeyConditionExpression="gsi1pk = :pk",
+                ExpressionAttributeValues={":pk": keys.mailboxes_gsi1pk(shard)},
+                ProjectionExpression="gsi1sk",
+            )
+            for item in items:
+                yield str(item["gsi1sk"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gmail_integration.dal import keys
+from gmail_integration.dal.batch import batch_get
 from gmail_integration.dal.connections import connection_from_item, connection_key
-from gmail_integration.dal.emails import email_from_item, email_key
-from gmail_integration.dal.items import parse_time
+from gmail_integration.dal.email_item import email_from_item, email_key
 from gmail_integration.dal.profiles import profile_from_item
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, Gates
-from gmail_integration.sending.context import SendContext
+from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.times import parse_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBServiceResource
@@ -55,11 +56,5 @@ class DynamoSendContextReader:
         )
 
     def _batch_get(self, wanted: list[dict[str, str]]) -> dict[str, Any]:
-        request: Any = {self._table.name: {"Keys": wanted, "ConsistentRead": True}}
-        found: dict[str, Any] = {}
-        while request:
-            answer = self._resource.batch_get_item(RequestItems=request)
-            for item in answer.get("Responses", {}).get(self._table.name, []):
-                found[str(item["sk"])] = item
-            request = answer.get("UnprocessedKeys") or {}
-        return found
+        items = batch_get(self._resource, self._table.name, wanted, consistent=True)
+        return {str(item["sk"]): item for item in items}

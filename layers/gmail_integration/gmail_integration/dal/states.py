@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from gmail_integration.dal import keys
-from gmail_integration.oauth.state import PendingAuthorization, nonce_hash
+from gmail_integration.models.authorization import PendingAuthorization, nonce_hash
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table

@@ -16,8 +16,8 @@ import httplib2
 from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 
+from gmail_integration.models.scopes import REQUIRED_SCOPES
 from gmail_integration.oauth.google import OAuthClient
-from gmail_integration.oauth.scopes import REQUIRED_SCOPES
 
 HTTP_TIMEOUT_S = 20.0
 """Well inside the functions' 30 s timeout, so a hung Google call fails here, not as a Lambda timeout."""

@@ -8,7 +8,7 @@
 | ``invalid_client`` / ``deleted_client`` | OperatorMisconfiguredError: users untouched  |
 | 429, 403 rate/userRateLimitExceeded     | RateLimitedError(retry_after_s)              |
 | 403 dailyLimitExceeded, sending quota   | DailyLimitError                              |
-| 404 on history.list                     | NotFoundError (the caller knows: cursor old) |
+| 404 on history.list                     | GmailNotFoundError (caller knows: cursor old) |
 | other 4xx                               | PermanentError(reason, message)              |
 | 5xx, 401 after refresh, transport, ...  | TransientError                               |
 
@@ -26,54 +26,23 @@ from typing import Any
 from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
 
+from gmail_integration.models.gmail_errors import (
+    AuthorizationLostError,
+    DailyLimitError,
+    GmailError,
+    GmailNotFoundError,
+    OperatorMisconfiguredError,
+    PermanentError,
+    RateLimitedError,
+    TransientError,
+)
+
 _RETRY_AFTER_TEXT = re.compile(r"Retry after (\d{4}-\d{2}-\d{2}T[0-9:.]+Z?)", re.IGNORECASE)
 _DEFAULT_RATE_LIMIT_BACKOFF_S = 30.0
 _AUTH_LOST_REFRESH_ERRORS = {"invalid_grant"}
 _OPERATOR_REFRESH_ERRORS = {"invalid_client", "deleted_client", "unauthorized_client"}
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 _DAILY_LIMIT_REASONS = {"dailyLimitExceeded", "quotaExceeded", "dailyLimitExceededUnreg"}
-
-
-class GmailError(Exception):
-    """Base of the taxonomy; ``str()`` never contains a token or a body."""
-
-
-class AuthorizationLostError(GmailError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class OperatorMisconfiguredError(GmailError):
-    """The OAuth client itself is refused: an operator must fix the deployment; no user is at fault."""
-
-
-class RateLimitedError(GmailError):
-    def __init__(self, retry_after_s: float) -> None:
-        super().__init__(f"rate limited, retry after {retry_after_s:.0f}s")
-        self.retry_after_s = retry_after_s
-
-
-class DailyLimitError(GmailError):
-    def __init__(self, retry_after_s: float | None = None) -> None:
-        super().__init__("daily sending limit reached")
-        self.retry_after_s = retry_after_s
-
-
-class TransientError(GmailError):
-    pass
-
-
-class NotFoundError(GmailError):
-    pass
-
-
-class PermanentError(GmailError):
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(f"{status} {reason}: {message}")
-        self.status = status
-        self.reason = reason
-        self.message = message
 
 
 def _error_body(exc: HttpError) -> dict[str, Any]:
@@ -137,11 +106,11 @@ def _from_http_error(exc: HttpError, now: datetime) -> GmailError:
     if status >= 500 or status in (401, 408):
         return TransientError(f"{status} {reason}")
     if status == 404:
-        return NotFoundError(f"404 {reason}")
+        return GmailNotFoundError(f"404 {reason}")
     return PermanentError(status, reason, message)
 
 
-def classify(exc: BaseException, now: datetime | None = None) -> GmailError:
+def classify_google_error(exc: BaseException, now: datetime | None = None) -> GmailError:
     """Maps whatever the Google libraries raised to the taxonomy."""
     moment = now or datetime.now(UTC)
     if isinstance(exc, GmailError):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import httplib2
@@ -19,61 +18,24 @@ from pydantic import SecretStr
 
 from gmail_integration.gmail.client import HTTP_TIMEOUT_S, authorized_http, gmail_service, user_credentials
 from gmail_integration.gmail.credentials import CredentialsCache
-from gmail_integration.gmail.errors import AuthorizationLostError, TransientError, classify
+from gmail_integration.gmail.errors import classify_google_error
 from gmail_integration.models.domain import Connection
+from gmail_integration.models.gmail import (
+    AddedMessage,
+    GmailAccount,
+    HistoryPage,
+    MessageHeaders,
+    SentMessage,
+    payload_headers,
+)
+from gmail_integration.models.gmail_errors import AuthorizationLostError, DeliveryUnknownError, TransientError
+from gmail_integration.models.scopes import missing_scopes
 from gmail_integration.oauth.google import OAuthClient
-from gmail_integration.oauth.scopes import missing_scopes
 
 GOOGLE_FAILURES = (HttpError, GoogleAuthError, httplib2.HttpLib2Error, OSError, TimeoutError)
 """What the Google libraries raise for a refused or failed call; anything else is a bug and propagates."""
 
 HISTORY_PAGE_SIZE = 500
-
-
-class DeliveryUnknownError(TransientError):
-    """The send call failed without an answer from Google: the message may or may not have gone out."""
-
-
-@dataclass(frozen=True)
-class Profile:
-    email: str
-    history_id: str
-
-
-@dataclass(frozen=True)
-class SentMessage:
-    gmail_message_id: str
-    gmail_thread_id: str
-
-
-@dataclass(frozen=True)
-class MessageHeaders:
-    gmail_message_id: str
-    gmail_thread_id: str
-    label_ids: frozenset[str]
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class AddedMessage:
-    gmail_message_id: str
-    gmail_thread_id: str
-    label_ids: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    added: list[AddedMessage]
-    history_id: str
-    next_page_token: str | None
-
-
-def _headers_of(payload: dict[str, Any]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for header in payload.get("headers", []) or []:
-        name = str(header.get("name", "")).lower()
-        found.setdefault(name, str(header.get("value", "")))
-    return found
 
 
 class GoogleGmailGateway:
@@ -97,7 +59,7 @@ class GoogleGmailGateway:
         try:
             return request.execute(http=authorized_http(credentials, self._timeout_s))
         except GOOGLE_FAILURES as exc:
-            error = classify(exc)
+            error = classify_google_error(exc)
             granted = credentials.granted_scopes
             if isinstance(exc, HttpError) and exc.resp.status == 403 and granted and missing_scopes(tuple(granted)):
                 # Google's last token answer no longer lists a scope we need: the grant itself changed.
@@ -110,11 +72,11 @@ class GoogleGmailGateway:
     def forget(self, workspace_id: str) -> None:
         self._credentials.forget(workspace_id)
 
-    def get_profile(self, credentials: Credentials) -> Profile:
+    def get_profile(self, credentials: Credentials) -> GmailAccount:
         answer = self._execute(self._users.getProfile(userId="me"), credentials)
-        return Profile(email=str(answer["emailAddress"]), history_id=str(answer["historyId"]))
+        return GmailAccount(email=str(answer["emailAddress"]), history_id=str(answer["historyId"]))
 
-    def read_profile(self, refresh_token: SecretStr, access_token: SecretStr) -> Profile:
+    def read_account(self, refresh_token: SecretStr, access_token: SecretStr) -> GmailAccount:
         """The address and history cursor of a freshly granted account, with the tokens of that grant."""
         credentials = user_credentials(
             self._oauth_client(), refresh_token.get_secret_value(), access_token.get_secret_value()
@@ -152,7 +114,7 @@ class GoogleGmailGateway:
             gmail_message_id=str(answer["id"]),
             gmail_thread_id=str(answer["threadId"]),
             label_ids=frozenset(answer.get("labelIds", []) or []),
-            headers=_headers_of(answer.get("payload", {}) or {}),
+            headers=payload_headers(answer.get("payload", {}) or {}),
         )
 
     def history_page(

@@ -8,13 +8,9 @@ from datetime import datetime
 from typing import Protocol
 
 from gmail_integration.events.ports import EventPublisher
-from gmail_integration.mailbox.ports import ConnectionRepository
+from gmail_integration.mailbox.ports import ConnectionRepository, CredentialsForgetter
 from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.observability import count, logger
-
-
-class CredentialsForgetter(Protocol):
-    def forget(self, workspace_id: str) -> None: ...
 
 
 class PausableConnections(ConnectionRepository, Protocol):

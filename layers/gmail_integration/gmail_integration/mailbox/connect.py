@@ -5,43 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import SecretStr
 
 from gmail_integration.events.ports import EventPublisher
-from gmail_integration.gmail.errors import AuthorizationLostError, GmailError
-from gmail_integration.mailbox.ports import (
-    ConnectionRepository,
-    OAuthProvider,
-    ProfileReader,
-    Redrive,
-    TokenVault,
+from gmail_integration.mailbox.ports import AccountReader, ConnectionRepository, OAuthProvider, StateStore, TokenVault
+from gmail_integration.models.authorization import (
+    STATE_TTL,
+    ConnectError,
+    ConnectErrorCode,
+    PendingAuthorization,
+    new_nonce,
 )
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
-from gmail_integration.oauth.google import ExchangeFailedError
-from gmail_integration.oauth.scopes import missing_scopes
-from gmail_integration.oauth.state import STATE_TTL, PendingAuthorization, StateStore, new_nonce
+from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailError
+from gmail_integration.models.oauth import ExchangeFailedError
+from gmail_integration.models.scopes import missing_scopes
 from gmail_integration.observability import count, logger
+from gmail_integration.sending.ports import Redrive
 
 CALLBACK_PATH = "/gmail/oauth/callback"
-
-
-class ConnectErrorCode(StrEnum):
-    """What the popup tells the web app; each maps to words on the Settings card."""
-
-    ACCESS_DENIED = "access_denied"
-    SCOPE_MISSING = "scope_missing"
-    STATE_INVALID = "state_invalid"
-    EXCHANGE_FAILED = "exchange_failed"
-    GMAIL_UNAVAILABLE = "gmail_unavailable"
-
-
-class ConnectError(Exception):
-    def __init__(self, code: ConnectErrorCode) -> None:
-        super().__init__(code.value)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -80,7 +64,7 @@ class Connected:
 class CompleteConnect:
     oauth: OAuthProvider
     states: StateStore
-    profiles: ProfileReader
+    accounts: AccountReader
     vault: TokenVault
     connections: ConnectionRepository
     redrive: Redrive
@@ -111,7 +95,7 @@ class CompleteConnect:
             self.oauth.revoke(grant.access_token)
             raise self._fail(ConnectErrorCode.EXCHANGE_FAILED)
         try:
-            profile = self.profiles.read_profile(grant.refresh_token, grant.access_token)
+            profile = self.accounts.read_account(grant.refresh_token, grant.access_token)
         except AuthorizationLostError:
             self.oauth.revoke(grant.refresh_token)
             raise self._fail(ConnectErrorCode.GMAIL_UNAVAILABLE) from None

@@ -10,7 +10,7 @@ from gmail_integration.events.ports import EventPublisher
 from gmail_integration.mailbox.ports import ConnectionRepository, OAuthProvider, TokenVault
 from gmail_integration.models.domain import ConnectionStatus
 from gmail_integration.models.events import DetailType, ServiceEvent
-from gmail_integration.oauth.google import RevokeOutcome
+from gmail_integration.models.oauth import RevokeOutcome
 from gmail_integration.observability import logger
 
 REVOKE_FAILED_MESSAGE = (

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from pydantic import SecretStr
 
-from gmail_integration.gmail.gateway import Profile
-from gmail_integration.models.domain import Connection, ParkReason
-from gmail_integration.oauth.google import RevokeOutcome, TokenGrant
+from gmail_integration.models.authorization import PendingAuthorization
+from gmail_integration.models.domain import Connection
+from gmail_integration.models.gmail import GmailAccount
+from gmail_integration.models.oauth import RevokeOutcome, TokenGrant
 
 
 class OAuthProvider(Protocol):
@@ -21,8 +21,8 @@ class OAuthProvider(Protocol):
     def revoke(self, token: SecretStr) -> RevokeOutcome: ...
 
 
-class ProfileReader(Protocol):
-    def read_profile(self, refresh_token: SecretStr, access_token: SecretStr) -> Profile: ...
+class AccountReader(Protocol):
+    def read_account(self, refresh_token: SecretStr, access_token: SecretStr) -> GmailAccount: ...
 
 
 class TokenVault(Protocol):
@@ -43,5 +43,17 @@ class ConnectionRepository(Protocol):
     def tombstone(self, workspace_id: str, now: datetime, last_error: str | None) -> None: ...
 
 
-class Redrive(Protocol):
-    def __call__(self, workspace_id: str, reasons: Sequence[ParkReason], agent_id: str | None = None) -> int: ...
+class StateStore(Protocol):
+    def save(self, nonce: str, pending: PendingAuthorization) -> None: ...
+
+    def consume(self, nonce: str, now: datetime) -> PendingAuthorization | None:
+        """The pending authorization, at most once, and only before it expires."""
+        ...
+
+
+class CredentialsForgetter(Protocol):
+    def forget(self, workspace_id: str) -> None: ...
+
+
+class ConnectionReader(Protocol):
+    def get(self, workspace_id: str) -> Connection | None: ...

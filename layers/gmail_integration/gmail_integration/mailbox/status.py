@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from gmail_integration.models.domain import Connection, ConnectionStatus
-
-
-class ConnectionReader(Protocol):
-    def get(self, workspace_id: str) -> Connection | None: ...
+from gmail_integration.mailbox.ports import ConnectionReader
+from gmail_integration.models.domain import ConnectionStatus
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import requests
@@ -18,7 +16,8 @@ from google_auth_oauthlib.flow import Flow
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from pydantic import SecretStr
 
-from gmail_integration.oauth.scopes import REQUIRED_SCOPES
+from gmail_integration.models.oauth import ExchangeFailedError, RevokeOutcome, TokenGrant
+from gmail_integration.models.scopes import REQUIRED_SCOPES
 from gmail_integration.observability import logger
 
 os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
@@ -34,24 +33,6 @@ class OAuthClient:
     token_uri: str
     revoke_uri: str
     allow_loopback_http: bool = False
-
-
-@dataclass(frozen=True)
-class TokenGrant:
-    access_token: SecretStr
-    refresh_token: SecretStr | None
-    expiry: datetime | None
-    granted_scopes: frozenset[str]
-
-
-class ExchangeFailedError(Exception):
-    """Google refused the code (expired, reused, wrong verifier) or could not be reached."""
-
-
-class RevokeOutcome(StrEnum):
-    REVOKED = "revoked"
-    ALREADY_REVOKED = "already_revoked"
-    FAILED = "failed"
 
 
 def _allow_loopback_http(client: OAuthClient) -> None:
@@ -103,7 +84,6 @@ class GoogleOAuth:
         return TokenGrant(
             access_token=SecretStr(str(credentials.token)),
             refresh_token=SecretStr(refresh) if refresh else None,
-            expiry=credentials.expiry,
             granted_scopes=granted,
         )
 

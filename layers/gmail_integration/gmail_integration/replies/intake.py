@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
+from gmail_integration.jitter import with_jitter
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import logger
 from gmail_integration.replies.poll_mailbox import PollLaterError, PollMailbox, PollOutcome
 from gmail_integration.sending.ports import Postponer
-from gmail_integration.sending.send_email import with_jitter
 
 
 class PollJob(BaseModel):

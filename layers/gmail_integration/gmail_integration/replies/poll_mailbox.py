@@ -9,30 +9,35 @@
   once per email and kind however often a poll repeats, because the record is conditional.
 - The cursor moves after the replies are recorded, forward only, also when ``history`` was absent but the id
   moved. A crash in between repeats work, never loses it.
-- Google's 404 for a cursor it no longer keeps: note the profile's current ``historyId`` first, check every
-  tracked thread directly, then resume from the noted id, so nothing that arrives meanwhile falls in a gap.
+- Google's 404 for a cursor it no longer keeps: ``RecoverHistory`` (history_recovery.py).
+- Before reading, the end of a daily-limit pause re-drives what it held: ``ResumeAfterDailyLimit``
+  (sending/daily_limit.py), handed in by bootstrap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from gmail_integration.events.ports import EventPublisher
-from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError, RateLimitedError
-from gmail_integration.mailbox.ports import Redrive
-from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
+from gmail_integration.models.domain import Connection, ConnectionStatus
 from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.models.gmail import message_headers
+from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
 from gmail_integration.observability import count, logger
-from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, classify, facts_from_gmail
-from gmail_integration.replies.ports import AuthorizationLoss, PollConnections, PollingGmail, Replies, Threads
-from gmail_integration.replies.threads import TrackedThread
-
-OWN_LABELS = frozenset({"SENT", "DRAFT"})
-POLL_HEADERS: tuple[str, ...] = (*CLASSIFIER_HEADERS, "In-Reply-To", "References")
+from gmail_integration.replies.arrival import OWN_LABELS, POLL_HEADERS, Arrival
+from gmail_integration.replies.classifier import classify, facts_from_gmail
+from gmail_integration.replies.history_recovery import RecoverHistory
+from gmail_integration.replies.ports import (
+    AuthorizationLoss,
+    DailyLimitResume,
+    PollConnections,
+    PollingGmail,
+    Replies,
+    Threads,
+)
 
 
 class PollOutcome(StrEnum):
@@ -49,24 +54,8 @@ class PollLaterError(Exception):
         self.delay_s = delay_s
 
 
-@dataclass(frozen=True)
-class Arrival:
-    """A new message in one of our threads, as Gmail's metadata format answers it."""
-
-    thread: TrackedThread
-    message: dict[str, Any]
-
-
-def _sender_is(connection: Connection, message: dict[str, Any]) -> bool:
-    headers = {h.get("name", "").lower(): h.get("value", "") for h in message.get("payload", {}).get("headers", [])}
+def _sender_is(connection: Connection, headers: dict[str, str]) -> bool:
     return bool(connection.email) and (connection.email or "").lower() in headers.get("from", "").lower()
-
-
-def _header(message: dict[str, Any], name: str) -> str | None:
-    for header in message.get("payload", {}).get("headers", []) or []:
-        if str(header.get("name", "")).lower() == name.lower():
-            return str(header.get("value", ""))
-    return None
 
 
 @dataclass(frozen=True)
@@ -76,7 +65,7 @@ class PollMailbox:
     replies: Replies
     gmail: PollingGmail
     authority: AuthorizationLoss
-    redrive: Redrive
+    daily_limit_resume: DailyLimitResume
     events: EventPublisher
     clock: Callable[[], datetime]
 
@@ -84,7 +73,7 @@ class PollMailbox:
         connection = self.connections.get(workspace_id)
         if connection is None or connection.status is not ConnectionStatus.CONNECTED or not connection.history_id:
             return PollOutcome.SKIPPED
-        self._resume_sending_if_due(connection)
+        self.daily_limit_resume(connection)
         try:
             arrivals, cursor = self._since_cursor(connection, connection.history_id)
             self._record(connection, arrivals)
@@ -102,10 +91,10 @@ class PollMailbox:
     def _since_cursor(self, connection: Connection, start: str) -> tuple[list[Arrival], str]:
         try:
             return self._from_history(connection, start)
-        except NotFoundError:
+        except GmailNotFoundError:
             logger.warning("history cursor expired at Google; checking tracked threads directly")
             count("HistoryCursorExpired")
-            return self._from_threads(connection)
+            return RecoverHistory(self.gmail, self.threads)(connection)
 
     def _from_history(self, connection: Connection, start: str) -> tuple[list[Arrival], str]:
         added: dict[str, tuple[str, frozenset[str]]] = {}
@@ -130,31 +119,14 @@ class PollMailbox:
         ]
         return arrivals, cursor
 
-    def _from_threads(self, connection: Connection) -> tuple[list[Arrival], str]:
-        resume_from = self.gmail.current_history_id(connection)
-        arrivals = [
-            Arrival(thread, message)
-            for thread in self.threads.all_tracked(connection.workspace_id)
-            for message in self._thread_messages(connection, thread)
-            if not set(message.get("labelIds", []) or []) & OWN_LABELS
-        ]
-        return arrivals, resume_from
-
-    def _thread_messages(self, connection: Connection, thread: TrackedThread) -> Iterable[dict[str, Any]]:
-        try:
-            return self.gmail.thread_metadata(connection, thread.thread_id, POLL_HEADERS)
-        except NotFoundError:
-            return []  # the user deleted the conversation
-
     # ---- recording ----
     def _record(self, connection: Connection, arrivals: list[Arrival]) -> None:
         for arrival in arrivals:
-            if _sender_is(connection, arrival.message):
+            headers = message_headers(arrival.message)
+            if _sender_is(connection, headers):
                 continue  # the user answering in the thread from another client
             kind = classify(facts_from_gmail(arrival.message)).value
-            activity = arrival.thread.answered_by(
-                _header(arrival.message, "In-Reply-To"), _header(arrival.message, "References")
-            )
+            activity = arrival.thread.answered_by(headers.get("in-reply-to"), headers.get("references"))
             if activity is None:
                 continue
             if self.replies.record_reply(connection.workspace_id, activity, kind, self.clock()):
@@ -170,12 +142,3 @@ class PollMailbox:
                 )
                 count("RepliesDetected", kind=kind)
                 logger.info("reply detected", extra={"activity_id": activity, "kind": kind})
-
-    def _resume_sending_if_due(self, connection: Connection) -> None:
-        until = connection.paused_until
-        if (
-            until is not None
-            and until <= self.clock()
-            and self.connections.resume_sending(connection.workspace_id, until)
-        ):
-            self.redrive(connection.workspace_id, [ParkReason.DAILY_LIMIT_REACHED])

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from gmail_integration.gmail.gateway import HistoryPage
 from gmail_integration.models.domain import Connection
-from gmail_integration.replies.threads import TrackedThread
+from gmail_integration.models.gmail import HistoryPage
+from gmail_integration.models.threads import TrackedThread
 
 
 class PollConnections(Protocol):
@@ -51,3 +51,7 @@ class ConnectedMailboxes(Protocol):
 
 class PollJobs(Protocol):
     def enqueue(self, workspace_ids: Sequence[str], tick: str) -> None: ...
+
+
+class DailyLimitResume(Protocol):
+    def __call__(self, connection: Connection) -> bool: ...

@@ -1,22 +1,21 @@
-"""The billing and agent gates, as other OutSales systems report them; opening one re-drives what it held."""
+"""The billing and agent gates, as other OutSales systems report them; opening one re-drives what it held.
+
+Where the rest of the gates live: the rule that reads them all and names the first closed one is
+``Gates.closed_by`` (models/domain.py, pure, so the send use case and its tests share it); re-drive is
+``RedriveParked`` (redrive.py); the mailbox gate opens on connect (mailbox/connect.py) and the daily limit's at the
+end of its pause (``ResumeAfterDailyLimit``, daily_limit.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from gmail_integration.dal.items import iso
-from gmail_integration.mailbox.ports import Redrive
 from gmail_integration.models.domain import BillingStatus, ParkReason
+from gmail_integration.models.times import iso
 from gmail_integration.observability import logger
-
-
-class GateWriter(Protocol):
-    def set_billing(self, workspace_id: str, status: BillingStatus, now: str) -> None: ...
-
-    def set_agent_active(self, workspace_id: str, agent_id: str, active: bool, now: str) -> None: ...
+from gmail_integration.sending.ports import GateWriter, Redrive
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from gmail_integration.gmail.errors import GmailError
-from gmail_integration.gmail.gateway import DeliveryUnknownError
+from gmail_integration.jitter import with_jitter
 from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.gmail_errors import DeliveryUnknownError, GmailError
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.ports import DeadLetters, EmailLedger, Postponer
@@ -26,7 +26,6 @@ from gmail_integration.sending.send_email import (
     RetryLaterError,
     SendEmail,
     SendOutcome,
-    with_jitter,
 )
 
 _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)

@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from gmail_integration.dal.emails import ClaimResult
-from gmail_integration.gmail.gateway import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.domain import Connection, ParkReason
-from gmail_integration.sending.context import SendContext
+from gmail_integration.models.domain import BillingStatus, Connection, EmailRecord, ParkReason
+from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
+from gmail_integration.models.ledger import ClaimResult
+from gmail_integration.models.send_context import SendContext
 
 
 class SendContextReader(Protocol):
@@ -63,7 +63,7 @@ class SendingGmail(Protocol):
     ) -> Iterator[AddedMessage]: ...
 
 
-class MailboxAuthority(Protocol):
+class MailboxSetbacks(Protocol):
     """What happens to a mailbox when Google withdraws the grant or the day's quota is spent."""
 
     def authorization_lost(self, workspace_id: str, reason: str) -> None: ...
@@ -79,3 +79,27 @@ class DeadLetters(Protocol):
 
 class Postponer(Protocol):
     def postpone(self, receipt_handle: str, seconds: float) -> None: ...
+
+
+class Redrive(Protocol):
+    def __call__(self, workspace_id: str, reasons: Sequence[ParkReason], agent_id: str | None = None) -> int: ...
+
+
+class GateWriter(Protocol):
+    def set_billing(self, workspace_id: str, status: BillingStatus, now: str) -> None: ...
+
+    def set_agent_active(self, workspace_id: str, agent_id: str, active: bool, now: str) -> None: ...
+
+
+class ParkedEmails(Protocol):
+    def parked(self, workspace_id: str, reason: str) -> list[EmailRecord]: ...
+
+
+class SendQueue(Protocol):
+    def send_many(self, bodies: Sequence[str]) -> None: ...
+
+
+class SendingPauses(Protocol):
+    def resume_sending(self, workspace_id: str, until: datetime) -> bool:
+        """Lifts the daily-limit pause set until ``until``; False when it was already lifted or moved."""
+        ...

@@ -8,18 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from gmail_integration.models.domain import EmailRecord, ParkReason
+from gmail_integration.models.domain import ParkReason
 from gmail_integration.observability import logger
-
-
-class ParkedEmails(Protocol):
-    def parked(self, workspace_id: str, reason: str) -> list[EmailRecord]: ...
-
-
-class SendQueue(Protocol):
-    def send_many(self, bodies: Sequence[str]) -> None: ...
+from gmail_integration.sending.ports import ParkedEmails, SendQueue
 
 
 @dataclass(frozen=True)

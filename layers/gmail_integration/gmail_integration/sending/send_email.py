@@ -13,28 +13,29 @@ Order of work for one delivery of the queue message:
 from __future__ import annotations
 
 import hashlib
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gmail_integration.events.ports import EventPublisher
-from gmail_integration.gmail.errors import (
+from gmail_integration.jitter import spread
+from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.domain import Connection, EmailRecord, EmailStatus, ParkReason
+from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.models.gmail import SentMessage
+from gmail_integration.models.gmail_errors import (
     AuthorizationLostError,
     DailyLimitError,
+    DeliveryUnknownError,
     GmailError,
-    NotFoundError,
+    GmailNotFoundError,
     OperatorMisconfiguredError,
     PermanentError,
     RateLimitedError,
 )
-from gmail_integration.gmail.gateway import DeliveryUnknownError, SentMessage
-from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.domain import Connection, EmailRecord, EmailStatus, ParkReason
-from gmail_integration.models.events import DetailType, ServiceEvent
+from gmail_integration.models.send_context import SendContext
 from gmail_integration.observability import count, logger
-from gmail_integration.sending.context import SendContext
 from gmail_integration.sending.mime import (
     ACTIVITY_HEADER,
     ThreadRef,
@@ -42,7 +43,7 @@ from gmail_integration.sending.mime import (
     build_message,
     our_message_id,
 )
-from gmail_integration.sending.ports import EmailLedger, MailboxAuthority, SendContextReader, SendingGmail
+from gmail_integration.sending.ports import EmailLedger, MailboxSetbacks, SendContextReader, SendingGmail
 
 LONGEST_BACKOFF = timedelta(minutes=15)
 """A wait Google asks for beyond this is treated like the daily limit: park, don't hold the queue message."""
@@ -96,25 +97,12 @@ def _permanent_reason(error: PermanentError) -> tuple[str, str]:
     return "gmail_refused", f"Gmail refused this email: {error.message or error.reason}."
 
 
-RATE_LIMIT_SPREAD_S = 10.0
-"""Emails held back by one rate limit come back over this window, not all in the same second."""
-
-
-def spread(delay_s: float) -> float:
-    return delay_s + random.uniform(0.5, RATE_LIMIT_SPREAD_S)  # noqa: S311 - not security
-
-
-def with_jitter(delay_s: float) -> float:
-    """Spreads retries of a throttled mailbox so they don't all come back in the same second."""
-    return delay_s * (1 + random.uniform(0.0, 0.2)) + random.uniform(0.0, 1.0)  # noqa: S311 - not security
-
-
 @dataclass(frozen=True)
 class SendEmail:
     contexts: SendContextReader
     ledger: EmailLedger
     gmail: SendingGmail
-    mailboxes: MailboxAuthority
+    mailboxes: MailboxSetbacks
     events: EventPublisher
     clock: Callable[[], datetime]
     message_id_domain: str
@@ -254,7 +242,7 @@ class SendEmail:
         if not rfc_message_id:
             try:
                 headers = self.gmail.message_headers(connection, earlier.gmail_message_id, ["Message-ID"])
-            except NotFoundError:
+            except GmailNotFoundError:
                 logger.warning("the followed-up email is gone from this mailbox; sent as a new conversation")
                 return None
             rfc_message_id = headers.headers.get("message-id") or earlier.message_id or ""
@@ -286,7 +274,7 @@ class SendEmail:
                 ours = found.headers.get(ACTIVITY_HEADER.lower()) == marker
                 if ours or found.headers.get("message-id") == message_id:
                     return SentSearch(SentMessage(found.gmail_message_id, found.gmail_thread_id), conclusive=True)
-        except NotFoundError:
+        except GmailNotFoundError:
             return SentSearch(found=None, conclusive=False)
         return SentSearch(found=None, conclusive=True)
 

@@ -7,18 +7,15 @@ most one KMS call per container, and never reach a log (``SecretStr``).
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
-from threading import Lock
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 from pydantic import SecretStr
 
+from gmail_integration.cache import WorkspaceCache, secret_key
+
 if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
-
-_CACHE_SIZE = 2048
 
 
 class TokenUnreadableError(Exception):
@@ -33,8 +30,7 @@ class KmsTokenVault:
     def __init__(self, client: KMSClient, key_id: str) -> None:
         self._client = client
         self._key_id = key_id
-        self._cache: OrderedDict[tuple[str, str], SecretStr] = OrderedDict()
-        self._lock = Lock()
+        self._cache: WorkspaceCache[SecretStr] = WorkspaceCache()
 
     def seal(self, workspace_id: str, token: SecretStr) -> bytes:
         answer = self._client.encrypt(
@@ -43,16 +39,14 @@ class KmsTokenVault:
             EncryptionContext=encryption_context(workspace_id),
         )
         ciphertext = answer["CiphertextBlob"]
-        self._remember((workspace_id, _digest(ciphertext)), token)
+        self._cache.put(secret_key(workspace_id, ciphertext), token)
         return ciphertext
 
     def open(self, workspace_id: str, ciphertext: bytes) -> SecretStr:
-        key = (workspace_id, _digest(ciphertext))
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
+        key = secret_key(workspace_id, ciphertext)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         try:
             answer = self._client.decrypt(
                 CiphertextBlob=ciphertext, KeyId=self._key_id, EncryptionContext=encryption_context(workspace_id)
@@ -62,21 +56,8 @@ class KmsTokenVault:
                 raise TokenUnreadableError(workspace_id) from exc
             raise
         token = SecretStr(answer["Plaintext"].decode())
-        self._remember(key, token)
+        self._cache.put(key, token)
         return token
 
     def forget(self, workspace_id: str) -> None:
-        with self._lock:
-            for key in [k for k in self._cache if k[0] == workspace_id]:
-                del self._cache[key]
-
-    def _remember(self, key: tuple[str, str], token: SecretStr) -> None:
-        with self._lock:
-            self._cache[key] = token
-            self._cache.move_to_end(key)
-            while len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
-
-
-def _digest(ciphertext: bytes) -> str:
-    return hashlib.sha256(ciphertext).hexdigest()
+        self._cache.forget(workspace_id)

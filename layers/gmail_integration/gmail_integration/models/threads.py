@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 
 @dataclass(frozen=True)
 class ThreadEmail:
     activity_id: str
     message_id: str
-    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)

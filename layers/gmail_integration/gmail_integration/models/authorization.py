@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from enum import StrEnum
 
 STATE_TTL = timedelta(minutes=10)
 
@@ -35,9 +35,17 @@ class PendingAuthorization:
     expires_at: datetime
 
 
-class StateStore(Protocol):
-    def save(self, nonce: str, pending: PendingAuthorization) -> None: ...
+class ConnectErrorCode(StrEnum):
+    """What the popup tells the web app; each maps to words on the Settings card."""
 
-    def consume(self, nonce: str, now: datetime) -> PendingAuthorization | None:
-        """The pending authorization, at most once, and only before it expires."""
-        ...
+    ACCESS_DENIED = "access_denied"
+    SCOPE_MISSING = "scope_missing"
+    STATE_INVALID = "state_invalid"
+    EXCHANGE_FAILED = "exchange_failed"
+    GMAIL_UNAVAILABLE = "gmail_unavailable"
+
+
+class ConnectError(Exception):
+    def __init__(self, code: ConnectErrorCode) -> None:
+        super().__init__(code.value)
+        self.code = code

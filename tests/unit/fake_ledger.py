@@ -1,0 +1,159 @@
+"""The send ledger in memory, with the DynamoDB ledger's conditions; tests/unit/contracts proves they agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.domain import PARK_REASON_MESSAGES, EmailRecord, EmailStatus, ParkReason
+from gmail_integration.models.ledger import ClaimResult
+
+_NOT_SENT = (EmailStatus.EMAIL_READY, EmailStatus.FAILED)
+
+
+@dataclass
+class FakeEmailLedger:
+    """Implements EmailLedger over a dict keyed by activity id (one workspace at a time, as the tests use it)."""
+
+    emails: dict[str, EmailRecord] = field(default_factory=dict)
+
+    def get(self, workspace_id: str, activity_id: str) -> EmailRecord | None:
+        record = self.emails.get(activity_id)
+        return record if record and record.workspace_id == workspace_id else None
+
+    def _with_command(self, command: SendEmailV1, digest: str, now: datetime) -> EmailRecord:
+        existing = self.emails.get(command.activity_id)
+        values = {
+            "workspace_id": command.workspace_id,
+            "activity_id": command.activity_id,
+            "agent_id": command.agent_id,
+            "to_email": command.to.email,
+            "subject": command.subject,
+            "approved_at": command.approved_at,
+            "command": command.model_dump_json(),
+            "payload_hash": digest,
+            "updated_at": now,
+        }
+        if command.in_reply_to_activity_id:
+            values["in_reply_to_activity_id"] = command.in_reply_to_activity_id
+        if existing:
+            return existing.model_copy(update=values)
+        return EmailRecord(status=EmailStatus.EMAIL_READY, **values)  # type: ignore[arg-type]
+
+    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime, payload_hash: str) -> bool:
+        existing = self.emails.get(command.activity_id)
+        if existing and not (
+            existing.status is EmailStatus.SENDING
+            or (existing.status is EmailStatus.EMAIL_READY and existing.reason != reason.value)
+        ):
+            return False
+        self.emails[command.activity_id] = self._with_command(command, payload_hash, now).model_copy(
+            update={
+                "status": EmailStatus.EMAIL_READY,
+                "reason": reason.value,
+                "reason_message": PARK_REASON_MESSAGES[reason],
+                "lease_until": None,
+            }
+        )
+        return True
+
+    def claim(
+        self,
+        command: SendEmailV1,
+        now: datetime,
+        lease: timedelta,
+        cursor: str | None,
+        message_id: str,
+        payload_hash: str,
+    ) -> ClaimResult:
+        existing = self.emails.get(command.activity_id)
+        live_claim = existing and existing.status is EmailStatus.SENDING and (existing.lease_until or now) >= now
+        if (existing and existing.status not in (EmailStatus.EMAIL_READY, EmailStatus.SENDING)) or live_claim:
+            return ClaimResult(claimed=False)
+        interrupted = bool(existing and existing.status is EmailStatus.SENDING)
+        send_cursor = (existing.send_cursor if existing else None) or cursor
+        self.emails[command.activity_id] = self._with_command(command, payload_hash, now).model_copy(
+            update={
+                "status": EmailStatus.SENDING,
+                "lease_until": now + lease,
+                "message_id": message_id,
+                "send_cursor": send_cursor,
+                "reason": None,
+                "reason_message": None,
+            }
+        )
+        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=send_cursor)
+
+    def _from_sending(self, activity_id: str, **update: object) -> bool:
+        record = self.emails.get(activity_id)
+        if record is None or record.status is not EmailStatus.SENDING:
+            return False
+        self.emails[activity_id] = record.model_copy(update=update)
+        return True
+
+    def mark_sent(
+        self,
+        workspace_id: str,
+        activity_id: str,
+        *,
+        gmail_message_id: str,
+        gmail_thread_id: str,
+        message_id: str,
+        references: str | None,
+        now: datetime,
+    ) -> bool:
+        update: dict[str, object] = {"references": references} if references else {}
+        return self._from_sending(
+            activity_id,
+            status=EmailStatus.SENT,
+            gmail_message_id=gmail_message_id,
+            gmail_thread_id=gmail_thread_id,
+            sent_at=now,
+            updated_at=now,
+            lease_until=None,
+            send_cursor=None,
+            command=None,
+            reason=None,
+            reason_message=None,
+            **update,
+        )
+
+    def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool:
+        return self._from_sending(
+            activity_id, status=EmailStatus.EMAIL_READY, updated_at=now, lease_until=None, send_cursor=None
+        )
+
+    def mark_failed(self, workspace_id: str, activity_id: str, reason: str, message: str, now: datetime) -> bool:
+        return self._from_sending(
+            activity_id,
+            status=EmailStatus.FAILED,
+            reason=reason,
+            reason_message=message,
+            updated_at=now,
+            lease_until=None,
+            send_cursor=None,
+        )
+
+    def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
+        existing = self.emails.get(activity_id)
+        if existing and existing.status not in _NOT_SENT:
+            return False
+        failed = {"status": EmailStatus.FAILED, "reason": "invalid_message", "reason_message": reason_message}
+        if existing:
+            self.emails[activity_id] = existing.model_copy(update={**failed, "updated_at": now, "command": None})
+            return True
+        self.emails[activity_id] = EmailRecord(
+            workspace_id=workspace_id,
+            activity_id=activity_id,
+            agent_id="",
+            to_email="",
+            subject="",
+            approved_at=now,
+            updated_at=now,
+            **failed,  # type: ignore[arg-type]
+        )
+        return True
+
+    def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
+        self.emails[activity_id] = self.emails[activity_id].model_copy(update={"rfc_message_id": rfc_message_id})
