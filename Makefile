@@ -6,7 +6,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev test venv lint format typecheck unit integration e2e infra-check build clean
+.PHONY: dev test venv lint format typecheck unit integration e2e infra-check build clean openapi schemas redrive
 
 dev: venv
 	$(PY) -m local_stack
@@ -44,6 +44,13 @@ infra-check: venv
 build: venv
 	@infra/scripts/bootstrap sam
 	.venv-sam/bin/sam build
+
+# The published contracts, generated from the code (infra/contracts); tests/unit/contracts fail until they are rerun.
+openapi: venv
+	$(PY) -m contracts openapi
+
+schemas: venv
+	$(PY) -m contracts schemas
 
 clean:
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
