@@ -6,7 +6,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev test venv lint format typecheck unit integration e2e infra-check build clean openapi schemas redrive
+.PHONY: dev test venv lint format typecheck unit integration e2e infra-check build clean openapi schemas events redrive
 
 dev: venv
 	$(PY) -m local_stack
@@ -51,6 +51,10 @@ openapi: venv
 
 schemas: venv
 	$(PY) -m contracts schemas
+
+# The sample events under events/ (sam local invoke <Function> -e events/<file>.json).
+events: venv
+	$(PY) -m contracts events
 
 clean:
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
