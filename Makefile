@@ -56,6 +56,12 @@ schemas: venv
 events: venv
 	$(PY) -m contracts events
 
+# A dead-letter queue back to its source with SQS's message move task (docs/deploy.md), with your AWS credentials.
+QUEUE ?=
+STAGE ?= dev
+redrive: venv
+	$(PY) infra/scripts/redrive.py $(QUEUE) --stage $(STAGE)
+
 clean:
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
 
