@@ -71,7 +71,7 @@ def test_queues_dlqs_functions_and_alarms_are_all_on_it(body: dict[str, Any], re
         assert f"${{{name}.QueueName}}" in raw, f"{name} is missing from the dashboard"
     for _, function in of_type(resources, "AWS::Serverless::Function"):
         suffix = function["Properties"]["FunctionName"]["Fn::Sub"].rsplit("-${Stage}-", 1)[1]
-        assert raw.count(f"outsales-gmail-${{Stage}}-{suffix}\"") >= 2, f"{suffix}: errors and duration"
+        assert raw.count(f'outsales-gmail-${{Stage}}-{suffix}"') >= 2, f"{suffix}: errors and duration"
     for name, _ in of_type(resources, "AWS::CloudWatch::Alarm"):
         assert f"${{{name}.Arn}}" in raw, f"{name} is missing from the alarm widget"
     assert "ApproximateAgeOfOldestMessage" in text
