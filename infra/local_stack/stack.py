@@ -25,6 +25,7 @@ from local_stack.events_log import EventsLog
 from local_stack.front_door import FrontDoor, IamKey
 from local_stack.intrinsics import Resolver
 from local_stack.jwt_authority import JwtAuthority
+from local_stack.openapi import OpenApiDocument
 from local_stack.options import LOCAL_ACCOUNT_ID, STACK_NAME, StackOptions
 from local_stack.pollers import SqsPoller
 from local_stack.schedule import Scheduler
@@ -173,7 +174,8 @@ class LocalStack:
         scheduler = Scheduler(wiring.schedules if o.schedule_enabled else [], o.region)
         on_demand = scheduler if o.schedule_enabled else Scheduler(wiring.schedules, o.region)
         iam = IamKey(credentials.access_key_id, credentials.secret_access_key, o.region, LOCAL_ACCOUNT_ID)
-        api.serve(FrontDoor(wiring.routes, wiring.cors, authority, iam, on_demand))
+        openapi = OpenApiDocument(o.functions_root, urls.api)
+        api.serve(FrontDoor(wiring.routes, wiring.cors, authority, iam, on_demand, openapi))
         queue_urls = {
             catalog.get_att(r.logical_id, "Arn"): catalog.ref(r.logical_id) for r in catalog.by_type("AWS::SQS::Queue")
         }
@@ -302,7 +304,7 @@ class LocalStack:
         c = self.config
         lines = [
             f"OutSales Gmail local stack is up ({seconds:.1f} s)",
-            f"  API (front door)  {c['api_url']}",
+            f"  API (front door)  {c['api_url']}   (OpenAPI: {c['api_url']}/openapi.json)",
             f"  demo page         {c['demo_url']}",
             f"  Google emulator   {c['google_url']}",
             f"  AWS (moto)        {c['aws_endpoint']}  region {c['aws_region']}",
