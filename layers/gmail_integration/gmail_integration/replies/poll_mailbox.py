@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -26,7 +26,7 @@ from gmail_integration.gmail.errors import AuthorizationLostError, NotFoundError
 from gmail_integration.mailbox.ports import Redrive
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
-from gmail_integration.observability import count, logger
+from gmail_integration.observability import count, logger, measure_seconds
 from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, classify, facts_from_gmail
 from gmail_integration.replies.ports import AuthorizationLoss, PollConnections, PollingGmail, Replies, Threads
 from gmail_integration.replies.threads import TrackedThread
@@ -60,6 +60,14 @@ class Arrival:
 def _sender_is(connection: Connection, message: dict[str, Any]) -> bool:
     headers = {h.get("name", "").lower(): h.get("value", "") for h in message.get("payload", {}).get("headers", [])}
     return bool(connection.email) and (connection.email or "").lower() in headers.get("from", "").lower()
+
+
+def _received_at(message: dict[str, Any]) -> datetime | None:
+    """When Gmail received the message (``internalDate``, epoch milliseconds), if it says."""
+    try:
+        return datetime.fromtimestamp(int(message["internalDate"]) / 1000, tz=UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
 
 
 def _header(message: dict[str, Any], name: str) -> str | None:
@@ -169,6 +177,9 @@ class PollMailbox:
                     )
                 )
                 count("RepliesDetected", kind=kind)
+                received = _received_at(arrival.message)
+                if received is not None:  # how long a reply waits in Gmail before the service sees it
+                    measure_seconds("ReplyLatency", max(0.0, (self.clock() - received).total_seconds()), kind=kind)
                 logger.info("reply detected", extra={"activity_id": activity, "kind": kind})
 
     def _resume_sending_if_due(self, connection: Connection) -> None:
