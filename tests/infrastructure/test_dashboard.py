@@ -20,6 +20,7 @@ WANTED_APP_METRICS = {
     "SendsRetried",
     "GmailRateLimited",
     "AuthorizationLost",
+    "ReplyLatency",
 }
 
 
@@ -53,7 +54,7 @@ def _app_metrics(body: dict[str, Any]) -> set[str]:
 
 def _emitted() -> set[str]:
     source = "\n".join(path.read_text(encoding="utf-8") for path in LAYER.rglob("*.py"))
-    return set(re.findall(r'count\(\s*"(\w+)"', source))
+    return set(re.findall(r'(?:count|measure_seconds)\(\s*"(\w+)"', source))
 
 
 def test_shows_the_service_metrics_the_issue_names(body: dict[str, Any]) -> None:
