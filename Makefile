@@ -25,7 +25,7 @@ format: venv
 	.venv/bin/ruff format .
 
 typecheck: venv
-	.venv/bin/mypy layers/gmail_integration/gmail_integration
+	.venv/bin/mypy layers/gmail_integration/gmail_integration infra/contracts
 
 unit: venv
 	$(PY) -m pytest tests/unit -q
