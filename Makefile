@@ -6,7 +6,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev test venv lint format typecheck unit integration e2e infra-check build clean
+.PHONY: dev test venv lint format typecheck unit integration e2e infra-check build clean openapi schemas events redrive
 
 dev: venv
 	$(PY) -m local_stack
@@ -26,7 +26,7 @@ format: venv
 	.venv/bin/ruff format .
 
 typecheck: venv
-	.venv/bin/mypy layers/gmail_integration/gmail_integration
+	.venv/bin/mypy layers/gmail_integration/gmail_integration infra/contracts
 
 unit: venv
 	$(PY) -m pytest tests/unit -q
@@ -45,6 +45,23 @@ infra-check: venv
 build: venv
 	@infra/scripts/bootstrap sam
 	.venv-sam/bin/sam build
+
+# The published contracts, generated from the code (infra/contracts); tests/unit/contracts fail until they are rerun.
+openapi: venv
+	$(PY) -m contracts openapi
+
+schemas: venv
+	$(PY) -m contracts schemas
+
+# The sample events under events/ (sam local invoke <Function> -e events/<file>.json).
+events: venv
+	$(PY) -m contracts events
+
+# A dead-letter queue back to its source with SQS's message move task (docs/deploy.md), with your AWS credentials.
+QUEUE ?=
+STAGE ?= dev
+redrive: venv
+	$(PY) infra/scripts/redrive.py $(QUEUE) --stage $(STAGE)
 
 clean:
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,8 @@
 
 Order of work follows API Gateway's: CORS preflight (answered before routing and authorization), route selection
 (404 {"message":"Not Found"}), the route's authorizer (JWT → 401, IAM → 403), then the integration (a handler that
-raises or answers nonsense → 500 {"message":"Internal Server Error"}). The local-only routes live under /_local/.
+raises or answers nonsense → 500 {"message":"Internal Server Error"}). The local-only routes live under /_local/,
+plus GET /openapi.json where OpenAPI tools look for it (local-only too: the deployed API does not publish it).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Any
@@ -44,6 +46,7 @@ log = logging.getLogger("local_stack.front_door")
 
 API_ID = "outsaleslocal"
 LOCAL_PREFIX = "/_local/"
+OPENAPI_PATH = "/openapi.json"
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,10 @@ class FrontDoor:
         authority: JwtAuthority,
         iam: IamKey,
         scheduler: Scheduler,
+        openapi: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self._routes = routes
+        self._openapi = openapi
         self._cors = cors
         self._authority = authority
         self._iam = iam
@@ -117,6 +122,8 @@ class FrontDoor:
             return preflight, None
         if request.raw_path.startswith(LOCAL_PREFIX):
             return self._with_cors(origin, self._local(request)), None
+        if self._openapi is not None and (request.method, request.raw_path) == ("GET", OPENAPI_PATH):
+            return self._with_cors(origin, _json(200, self._openapi())), None
         selected = select_route(self._routes, request.method, request.raw_path)
         if selected is None:
             return self._with_cors(origin, message(404, "Not Found")), None

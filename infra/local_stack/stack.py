@@ -26,6 +26,7 @@ from local_stack.events_log import EventsLog
 from local_stack.front_door import FrontDoor, IamKey
 from local_stack.intrinsics import Resolver
 from local_stack.jwt_authority import JwtAuthority
+from local_stack.openapi import OpenApiDocument
 from local_stack.options import LOCAL_ACCOUNT_ID, STACK_NAME, StackOptions
 from local_stack.pollers import SqsPoller
 from local_stack.schedule import Scheduler
@@ -223,7 +224,8 @@ class LocalStack:
         on_demand = scheduler if o.schedule_enabled else Scheduler(wiring.schedules, o.region)
         credentials = servers.credentials
         iam = IamKey(credentials.access_key_id, credentials.secret_access_key, o.region, LOCAL_ACCOUNT_ID)
-        servers.api.serve(FrontDoor(wiring.routes, wiring.cors, authority, iam, on_demand))
+        openapi = OpenApiDocument(o.functions_root, servers.urls.api)
+        servers.api.serve(FrontDoor(wiring.routes, wiring.cors, authority, iam, on_demand, openapi))
         return scheduler
 
     def _start_pollers(self, aws: aws_mod.Aws, catalog: aws_mod.Catalog, wiring: Wiring) -> None:
@@ -352,7 +354,7 @@ class LocalStack:
         c = self.config
         lines = [
             f"OutSales Gmail local stack is up ({seconds:.1f} s)",
-            f"  API (front door)  {c['api_url']}",
+            f"  API (front door)  {c['api_url']}   (OpenAPI: {c['api_url']}/openapi.json)",
             f"  demo page         {c['demo_url']}",
             f"  Google emulator   {c['google_url']}",
             f"  AWS (moto)        {c['aws_endpoint']}  region {c['aws_region']}",

@@ -18,3 +18,10 @@ def count(name: str, **dimensions: str) -> None:
     with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
         for key, value in dimensions.items():
             metric.add_dimension(name=key, value=value)
+
+
+def measure_seconds(name: str, seconds: float, **dimensions: str) -> None:
+    """Records one duration, so the dashboard can show its percentiles per dimension (e.g. reply latency by kind)."""
+    with single_metric(name=name, unit=MetricUnit.Seconds, value=seconds, namespace=metrics.namespace) as metric:
+        for key, value in dimensions.items():
+            metric.add_dimension(name=key, value=value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -265,3 +266,13 @@ def test_a_daily_limit_pause_ends_with_a_redrive(world: World) -> None:
     )
     world.poll()
     assert world.redrive.calls == [("ws_1", (ParkReason.DAILY_LIMIT_REACHED.value,), None)]
+
+
+def test_the_reply_latency_is_measured_from_gmails_receipt(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    received_ms = int((world.clock() - timedelta(seconds=75)).timestamp() * 1000)
+    world.gmail.deliver({**message("m1", "t1"), "internalDate": str(received_ms)})
+    capsys.readouterr()
+    world.poll()
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"ReplyLatency"' in line]
+    assert [(e["ReplyLatency"], e["kind"]) for e in emitted] == [([75.0], "reply")]
+    assert emitted[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "ReplyLatency", "Unit": "Seconds"}]

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from gmail_integration.events.ports import EventPublisher
 from gmail_integration.models.domain import Connection, ConnectionStatus
 from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.models.gmail import message_headers
 from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
-from gmail_integration.observability import count, logger
+from gmail_integration.observability import count, logger, measure_seconds
 from gmail_integration.replies.arrival import OWN_LABELS, POLL_HEADERS, Arrival
 from gmail_integration.replies.classifier import classify, facts_from_gmail
 from gmail_integration.replies.history_recovery import RecoverHistory
@@ -56,6 +57,14 @@ class PollLaterError(Exception):
 
 def _sender_is(connection: Connection, headers: dict[str, str]) -> bool:
     return bool(connection.email) and (connection.email or "").lower() in headers.get("from", "").lower()
+
+
+def _received_at(message: dict[str, Any]) -> datetime | None:
+    """When Gmail received the message (``internalDate``, epoch milliseconds), if it says."""
+    try:
+        return datetime.fromtimestamp(int(message["internalDate"]) / 1000, tz=UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -141,4 +150,7 @@ class PollMailbox:
                     )
                 )
                 count("RepliesDetected", kind=kind)
+                received = _received_at(arrival.message)
+                if received is not None:  # how long a reply waits in Gmail before the service sees it
+                    measure_seconds("ReplyLatency", max(0.0, (self.clock() - received).total_seconds()), kind=kind)
                 logger.info("reply detected", extra={"activity_id": activity, "kind": kind})
