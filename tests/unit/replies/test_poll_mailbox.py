@@ -263,3 +263,17 @@ def test_a_daily_limit_pause_ends_with_a_redrive(world: World) -> None:
     )
     world.poll()
     assert world.redrive.calls == [("ws_1", (ParkReason.DAILY_LIMIT_REACHED.value,), None)]
+
+
+def test_the_deciding_signal_is_logged_with_the_ids_and_never_a_header_value(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.gmail.deliver(
+        message("m1", "t1", sender="Kim <kim@prospect.example>", Subject="Automatische Antwort: Following up")
+    )
+    with caplog.at_level("INFO"):
+        world.poll()
+    [record] = [r for r in caplog.records if r.getMessage() == "reply detected"]
+    fields = {key: getattr(record, key) for key in ("activity_id", "gmail_message_id", "kind", "signal")}
+    assert fields == {"activity_id": "act_1", "gmail_message_id": "m1", "kind": "auto_reply", "signal": "auto_subject"}
+    assert not any("Automatische" in str(value) or "kim@" in str(value) for value in vars(record).values())

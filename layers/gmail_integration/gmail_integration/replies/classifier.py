@@ -381,7 +381,9 @@ _DELAY = re.compile(rf"{_W_START}{_alternation(phrases.DELAY_WORDS)}{_W_END}")
 _SUCCESS = re.compile(rf"{_W_START}{_alternation(phrases.SUCCESS_WORDS)}{_W_END}")
 _FINAL = re.compile(rf"{_W_START}{_alternation(phrases.FINAL_WORDS)}{_W_END}")
 _CHALLENGE = re.compile(rf"^{_alternation(phrases.CHALLENGE_PHRASES)}{_W_END}")
-_ACKNOWLEDGEMENT = re.compile(rf"^{_alternation(phrases.ACKNOWLEDGEMENTS)}{_W_END}")
+_ACKNOWLEDGEMENT = re.compile(
+    rf"^(?:{_alternation(phrases.ACKNOWLEDGEMENTS)}{_W_END}|{_alternation(phrases.TICKET_STATES)}\s*(?::|$))"
+)
 
 _AUTO_MARKERS = _alternation(phrases.AUTO_MARKERS)
 _OUT_OF_OFFICE_PHRASES = _alternation(phrases.OUT_OF_OFFICE_PHRASES)

@@ -159,7 +159,6 @@ OUT_OF_OFFICE_WORDS: tuple[str, ...] = (
 
 # Ticket and help-desk acknowledgements: at a subject's head, after any "[queue #123]" tag.
 ACKNOWLEDGEMENTS: tuple[str, ...] = (
-    "Resolved",
     "Ticket created",
     "Ticket received",
     "Ticket opened",
@@ -181,6 +180,9 @@ ACKNOWLEDGEMENTS: tuple[str, ...] = (
     "Your ticket",
     "Message received",
 )
+
+# Ticket states Request Tracker and its kin announce: only as the whole head ("Resolved: ..."), not "Resolved to buy".
+TICKET_STATES: tuple[str, ...] = ("Resolved", "Closed", "Opened", "Created", "Acknowledged", "AutoReply")
 
 # Challenge-response systems: they hold the message until the sender proves to be a person; nothing was refused.
 CHALLENGE_DOMAINS: frozenset[str] = frozenset(

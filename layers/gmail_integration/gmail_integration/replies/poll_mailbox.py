@@ -27,7 +27,7 @@ from gmail_integration.mailbox.ports import Redrive
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.observability import count, logger
-from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, classify, facts_from_gmail
+from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, explain, facts_from_gmail
 from gmail_integration.replies.ports import AuthorizationLoss, PollConnections, PollingGmail, Replies, Threads
 from gmail_integration.replies.threads import TrackedThread
 
@@ -151,7 +151,8 @@ class PollMailbox:
         for arrival in arrivals:
             if _sender_is(connection, arrival.message):
                 continue  # the user answering in the thread from another client
-            kind = classify(facts_from_gmail(arrival.message)).value
+            verdict = explain(facts_from_gmail(arrival.message))
+            kind = verdict.kind.value
             activity = arrival.thread.answered_by(
                 _header(arrival.message, "In-Reply-To"), _header(arrival.message, "References")
             )
@@ -169,7 +170,15 @@ class PollMailbox:
                     )
                 )
                 count("RepliesDetected", kind=kind)
-                logger.info("reply detected", extra={"activity_id": activity, "kind": kind})
+                logger.info(
+                    "reply detected",
+                    extra={
+                        "activity_id": activity,
+                        "gmail_message_id": str(arrival.message.get("id", "")),
+                        "kind": kind,
+                        "signal": verdict.signal.value,
+                    },
+                )
 
     def _resume_sending_if_due(self, connection: Connection) -> None:
         until = connection.paused_until
