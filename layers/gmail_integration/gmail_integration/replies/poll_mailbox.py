@@ -29,6 +29,7 @@ from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.observability import count, logger
 from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, explain, facts_from_gmail
 from gmail_integration.replies.ports import AuthorizationLoss, PollConnections, PollingGmail, Replies, Threads
+from gmail_integration.replies.restamped import RESTAMP_HEADERS, restamped_activity, worth_a_lookup
 from gmail_integration.replies.threads import TrackedThread
 
 OWN_LABELS = frozenset({"SENT", "DRAFT"})
@@ -140,9 +141,11 @@ class PollMailbox:
         ]
         return arrivals, resume_from
 
-    def _thread_messages(self, connection: Connection, thread: TrackedThread) -> Iterable[dict[str, Any]]:
+    def _thread_messages(
+        self, connection: Connection, thread: TrackedThread, names: tuple[str, ...] = POLL_HEADERS
+    ) -> Iterable[dict[str, Any]]:
         try:
-            return self.gmail.thread_metadata(connection, thread.thread_id, POLL_HEADERS)
+            return self.gmail.thread_metadata(connection, thread.thread_id, names)
         except NotFoundError:
             return []  # the user deleted the conversation
 
@@ -153,9 +156,7 @@ class PollMailbox:
                 continue  # the user answering in the thread from another client
             verdict = explain(facts_from_gmail(arrival.message))
             kind = verdict.kind.value
-            activity = arrival.thread.answered_by(
-                _header(arrival.message, "In-Reply-To"), _header(arrival.message, "References")
-            )
+            activity = self._answered(connection, arrival)
             if activity is None:
                 continue
             if self.replies.record_reply(connection.workspace_id, activity, kind, self.clock()):
@@ -179,6 +180,15 @@ class PollMailbox:
                         "signal": verdict.signal.value,
                     },
                 )
+
+    def _answered(self, connection: Connection, arrival: Arrival) -> str | None:
+        in_reply_to = _header(arrival.message, "In-Reply-To")
+        if in_reply_to and worth_a_lookup(arrival.thread, in_reply_to):
+            messages = self._thread_messages(connection, arrival.thread, RESTAMP_HEADERS)
+            found = restamped_activity(messages, in_reply_to, connection.workspace_id, arrival.thread)
+            if found is not None:
+                return found
+        return arrival.thread.answered_by(in_reply_to, _header(arrival.message, "References"))
 
     def _resume_sending_if_due(self, connection: Connection) -> None:
         until = connection.paused_until
