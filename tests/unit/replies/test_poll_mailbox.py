@@ -306,3 +306,18 @@ def test_an_unknown_in_reply_to_falls_back_to_the_latest_email_and_a_known_one_c
     world.poll()
     assert sorted(world.detected()) == [("act_1", "reply"), ("act_2", "reply")]
     assert world.gmail.calls.count("threads.get t1") == 1, "another workspace's marker is not ours; m2 needs none"
+
+
+def test_a_throttled_mailbox_is_not_polled_until_its_wait_is_over(world: World) -> None:
+    world.gmail.deliver(message("m1", "t1"))
+    world.store.connection = world.store.connection.model_copy(
+        update={"throttled_until": world.clock() + timedelta(seconds=40)}
+    )
+    with pytest.raises(PollLaterError) as later:
+        world.poll()
+    assert later.value.delay_s == 40
+    assert world.gmail.calls == []
+    assert world.store.writes == []
+    world.clock.advance(41)
+    assert world.poll() is PollOutcome.POLLED
+    assert world.detected() == [("act_1", "reply")]

@@ -9,6 +9,8 @@
   once per email and kind however often a poll repeats, because the record is conditional.
 - The cursor moves after the replies are recorded, forward only, also when ``history`` was absent but the id
   moved. A crash in between repeats work, never loses it.
+- A mailbox whose ``throttled_until`` (set when Gmail answered 429 to a send) lies ahead is not asked anything: its
+  job comes back when the wait is over, as the sender's do.
 - Google's 404 for a cursor it no longer keeps: note the profile's current ``historyId`` first, check every
   tracked thread directly, then resume from the noted id, so nothing that arrives meanwhile falls in a gap.
 """
@@ -86,6 +88,11 @@ class PollMailbox:
         if connection is None or connection.status is not ConnectionStatus.CONNECTED or not connection.history_id:
             return PollOutcome.SKIPPED
         self._resume_sending_if_due(connection)
+        now = self.clock()
+        if connection.throttled_until is not None and connection.throttled_until > now:
+            # A send just heard "slow down" for this mailbox: polling now would only earn more 429s.
+            count("PollsHeldByThrottle")
+            raise PollLaterError((connection.throttled_until - now).total_seconds())
         try:
             arrivals, cursor = self._since_cursor(connection, connection.history_id)
             self._record(connection, arrivals)
