@@ -43,7 +43,14 @@ def test_a_delay_notice_is_an_auto_reply(subject: str) -> None:
 
 @pytest.mark.parametrize(
     "subject",
-    ["Return receipt", "Delivery Status Notification (Success)", "Delivered: Following up", "Relayed: Pricing"],
+    [
+        "Return receipt",
+        "Delivery Status Notification (Success)",
+        "Delivery Status Notification (Relay)",
+        "Delivered: Following up",
+        "Relayed: Pricing",
+        "Successful Mail Delivery Report",
+    ],
 )
 def test_a_success_notice_is_an_auto_reply(subject: str) -> None:
     daemon = "Mail Delivery Subsystem <MAILER-DAEMON@example.com>"
@@ -76,6 +83,10 @@ def test_sendmails_auto_submitted_comment_tells_a_notice_whatever_the_subject(co
         "Undelivered Mail Returned to Sender",
         "Non remis : Tarifs",
         "Nicht zugestellt: Preise",
+        "Mail could not be delivered",  # a success word under a negation
+        "Message not delivered: Following up",
+        "Zustellung fehlgeschlagen: Preise",
+        "Delivery Notification: Delivery has failed",
     ],
 )
 def test_a_failure_stays_a_bounce_near_delay_and_success_words(subject: str) -> None:

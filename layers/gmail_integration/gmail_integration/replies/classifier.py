@@ -306,7 +306,7 @@ def _notice(subject: str, auto_submitted: str | None) -> Signal | None:
         return None
     if _DELAY.search(region):
         return Signal.DELAY_NOTICE
-    if _SUCCESS.search(region):
+    if _SUCCESS.search(region) and not _NEGATION.search(region):
         return Signal.SUCCESS_NOTICE
     return None
 
@@ -379,7 +379,15 @@ _FAILURE_SUBJECT = re.compile(rf"^{_alternation(phrases.FAILURE_SUBJECTS)}{_W_EN
 _NOTICE_HEADING = re.compile(_alternation(phrases.NOTICE_HEADINGS))
 _DELAY = re.compile(rf"{_W_START}{_alternation(phrases.DELAY_WORDS)}{_W_END}")
 _SUCCESS = re.compile(rf"{_W_START}{_alternation(phrases.SUCCESS_WORDS)}{_W_END}")
-_FINAL = re.compile(rf"{_W_START}{_alternation(phrases.FINAL_WORDS)}{_W_END}")
+# Failure words of the notice itself: the FINAL words and every failure subject except the generic headings
+# ("Delivery Status Notification" heads delay and success notices too).
+_GENERIC_HEADINGS = {_fold(heading) for heading in (*phrases.NOTICE_HEADINGS, "NOTICE: mail delivery status")}
+_FINAL = re.compile(
+    rf"{_W_START}"
+    + _alternation((*phrases.FINAL_WORDS, *(p for p in phrases.FAILURE_SUBJECTS if _fold(p) not in _GENERIC_HEADINGS)))
+    + _W_END
+)
+_NEGATION = re.compile(rf"{_W_START}{_alternation(phrases.NEGATIONS)}{_W_END}")
 _CHALLENGE = re.compile(rf"^{_alternation(phrases.CHALLENGE_PHRASES)}{_W_END}")
 _ACKNOWLEDGEMENT = re.compile(
     rf"^(?:{_alternation(phrases.ACKNOWLEDGEMENTS)}{_W_END}|{_alternation(phrases.TICKET_STATES)}\s*(?::|$))"

@@ -321,6 +321,7 @@ SUCCESS_WORDS: tuple[str, ...] = (
     "Succeeded",
     "Deliverable",
     "Delivered",
+    "Relay",
     "Relayed",
     "Expanded",
     "Return receipt",
@@ -355,6 +356,25 @@ FINAL_WORDS: tuple[str, ...] = (
     "Não entregue",
     "Niet bezorgd",
     "Не доставлено",
+)
+
+# A success word under one of these is a failure ("could not be delivered", "nicht zugestellt").
+NEGATIONS: tuple[str, ...] = (
+    "not",
+    "no",
+    "non",
+    "never",
+    "cannot",
+    "can't",
+    "could not",
+    "unable",
+    "nicht",
+    "kein",
+    "niet",
+    "nie",
+    "não",
+    "ne",
+    "не",
 )
 
 # Senders of delivery reports: local parts and display names (after folding).
