@@ -79,9 +79,13 @@ def test_no_header_outside_the_requested_list_changes_the_answer(name: str, expe
     assert classify(dataclasses.replace(facts, headers=every_header)) == expected
 
 
+@pytest.mark.parametrize("with_parts", [False, True], ids=["no-parts", "parts"])
 @pytest.mark.parametrize(("name", "expected"), CASES)
-def test_the_same_message_as_a_gmail_metadata_answer_is_classified_the_same(name: str, expected: ReplyKind) -> None:
-    """Header order and repeats as in the message (the Gmail DSN has two Return-Path headers), first one wins."""
+def test_the_same_message_as_a_gmail_metadata_answer_is_classified_the_same(
+    name: str, expected: ReplyKind, with_parts: bool
+) -> None:
+    """Header order and repeats as in the message (the Gmail DSN has two Return-Path headers), first one wins;
+    ``payload.parts`` as Gmail may or may not give them, with their types only."""
     message = message_from_bytes(raw(name), policy=policy.default)
     wanted = {header.lower() for header in CLASSIFIER_HEADERS}
     answer = {
@@ -97,6 +101,11 @@ def test_the_same_message_as_a_gmail_metadata_answer_is_classified_the_same(name
             ],
         },
     }
+    if with_parts and message.is_multipart():
+        answer["payload"]["parts"] = [
+            {"partId": str(index), "mimeType": part.get_content_type()}
+            for index, part in enumerate(message.iter_parts())
+        ]
     assert classify(facts_from_gmail(answer)) == expected
 
 
