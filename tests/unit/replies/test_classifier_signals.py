@@ -33,6 +33,8 @@ def verdict(**headers: str) -> Verdict:
         "Delivery Notification: Delivery has been delayed",
         "Zustellung verzögert: Preise",
         "Remise différée : Tarifs",
+        "Delivery status notification: delayed",  # OpenSMTPD
+        "Delivery status notification: warning",  # OpenSMTPD before 6.x
     ],
 )
 def test_a_delay_notice_is_an_auto_reply(subject: str) -> None:
@@ -50,6 +52,8 @@ def test_a_delay_notice_is_an_auto_reply(subject: str) -> None:
         "Delivered: Following up",
         "Relayed: Pricing",
         "Successful Mail Delivery Report",
+        "Mail Delivery Status Report",  # Postfix's answer to an address verification: "deliverable"
+        "Delivery status notification: delivered",  # OpenSMTPD
     ],
 )
 def test_a_success_notice_is_an_auto_reply(subject: str) -> None:
@@ -87,6 +91,8 @@ def test_sendmails_auto_submitted_comment_tells_a_notice_whatever_the_subject(co
         "Message not delivered: Following up",
         "Zustellung fehlgeschlagen: Preise",
         "Delivery Notification: Delivery has failed",
+        "Delivery status notification: failed",  # OpenSMTPD
+        "Delivery status notification: error",
     ],
 )
 def test_a_failure_stays_a_bounce_near_delay_and_success_words(subject: str) -> None:

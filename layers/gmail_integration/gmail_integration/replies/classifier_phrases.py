@@ -325,6 +325,7 @@ SUCCESS_WORDS: tuple[str, ...] = (
     "Relayed",
     "Expanded",
     "Return receipt",
+    "Mail Delivery Status Report",  # Postfix's verify and trace reports (sendmail -bv / -v): asked for, not failures
     "Delivery receipt",
     "Delivery report (success)",
     "Zugestellt",
