@@ -72,16 +72,16 @@ from typing import Any
 from gmail_integration.replies import classifier_phrases as phrases
 
 CLASSIFIER_HEADERS: tuple[str, ...] = (
-    "From",  # B3: mailer-daemon / postmaster senders
-    "Subject",  # B4, B*, A4, A7: failure, delay and out-of-office wording
-    "Auto-Submitted",  # A1 (RFC 3834), and B4's proof that a failure subject came from a machine
-    "X-Autoreply",  # A2: Gmail's vacation responder and others that predate RFC 3834
-    "X-Autorespond",  # A2: cPanel/Exim autoresponders, which send no Auto-Submitted
-    "Precedence",  # A3 auto_reply; bulk/junk strengthen a weak subject (A7)
-    "X-Failed-Recipients",  # B2: Exim and legacy Gmail bounces without a multipart/report
-    "Return-Path",  # B4, A5: the null reverse path <> of notifications
-    "Content-Type",  # B1, A6: report-type, which payload.mimeType lacks
-    "List-Id",  # A7: list traffic, where Precedence: bulk says nothing about automation
+    "From",  # daemon_sender (local part or display name), challenge_response (vendor domain)
+    "Subject",  # failure, delay, success, out-of-office, ticket and challenge wording
+    "Auto-Submitted",  # auto_submitted (RFC 3834); a failure subject's proof; sendmail's (warning-timeout) comment
+    "X-Autoreply",  # x_autoreply: Gmail's vacation responder and others that predate RFC 3834
+    "X-Autorespond",  # x_autoreply: cPanel/Exim autoresponders, which send no Auto-Submitted
+    "Precedence",  # precedence (auto_reply); bulk/junk strengthen a weak subject (bulk_subject)
+    "X-Failed-Recipients",  # failed_recipients: Exim and legacy Gmail bounces without a multipart/report
+    "Return-Path",  # null_sender, and a failure subject's proof: the null reverse path <> of notifications
+    "Content-Type",  # delivery_report, other_report: report-type, which payload.mimeType lacks
+    "List-Id",  # bulk_subject: list traffic, where Precedence: bulk says nothing about automation
 )
 """Exactly the headers :func:`classify` reads: the poll worker passes these as ``metadataHeaders``."""
 
