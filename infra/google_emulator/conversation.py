@@ -16,10 +16,23 @@ from email.message import Message
 
 from google_emulator.mailbox import Mailbox, StoredMessage, header_text
 
-# Reply, forward and auto-reply markers in the languages mail clients commonly use.
+# Reply, forward and automatic-answer prefixes as mail clients and responders write them, localised ones included.
+# Gmail's own list is not published; this one models what it is seen to group. It is kept apart from the service's
+# classifier on purpose: the two model different systems, and a test of each guards its own list.
+_PREFIXES: tuple[str, ...] = (
+    "re", "fw", "fwd", "aw", "wg", "sv", "vs", "antw", "antwort", "rif", "tr", "réf", "ref", "odp", "odg", "r",
+    "res", "rv", "enc", "ynt", "vá", "atb", "απ", "σχετ", "на", "отв", "回复", "答复", "回覆", "返信", "답장",
+    "auto", "autoreply", "auto reply", "auto-reply", "automatic reply", "automatic response", "auto response",
+    "autosvar", "out of office", "out of office autoreply", "abwesenheitsnotiz", "automatische antwort",
+    "réponse automatique", "respuesta automática", "risposta automatica", "resposta automática",
+    "automatisch antwoord", "automatiskt svar", "automatisk svar", "automaattinen vastaus",
+    "automatyczna odpowiedź", "automatická odpověď", "automatikus válasz", "автоматический ответ", "自動返信",
+    "自动回复",
+)  # fmt: skip
 _PREFIX = re.compile(
-    r"^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|antw|antwort|rif|tr|réf|ref|odp|r|automatic reply|auto|autoreply|"
-    r"auto-reply|out of office|réponse automatique|abwesenheitsnotiz)\s*(?:\[\d+\]|\(\d+\))?\s*:|\[fwd?\])\s*",
+    r"^\s*(?:(?:"
+    + "|".join(re.escape(prefix).replace("\\ ", r"\s+") for prefix in sorted(_PREFIXES, key=len, reverse=True))
+    + r")\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]|\[fwd?\])\s*",
     re.IGNORECASE,
 )
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")

@@ -9,7 +9,7 @@ import pytest
 
 from tests.integration.google_emulator.emulator_helpers import PROSPECT, READONLY, REP, SEND, connect, gmail, raw
 
-FIXTURES = Path("/work/shared/fixtures/mail")
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mail"
 
 
 @pytest.fixture

@@ -22,6 +22,17 @@ from google_emulator.quota import QuotaBook, units
         ("Re[2]: Following up", "following up"),
         ("Following up", "following up"),
         ("Regarding: Following up", "regarding: following up"),
+        ("Auto reply: Following up", "following up"),  # iCloud
+        ("Automatische Antwort: Following up", "following up"),  # Exchange, German
+        ("Réponse automatique : Following up", "following up"),  # French spacing before the colon
+        ("Respuesta automática: Following up", "following up"),
+        ("Risposta automatica: Following up", "following up"),
+        ("Automatisch antwoord: Following up", "following up"),
+        ("SV: VS: Odp: Following up", "following up"),
+        ("Out of Office AutoReply: Following up", "following up"),
+        ("自動返信\uff1aFollowing up", "following up"),  # Japanese, full-width colon
+        ("Autopilot: Following up", "autopilot: following up"),
+        ("Vacation: Following up", "vacation: following up"),  # a responder's own heading is not a prefix
     ],
 )
 def test_reply_prefixes_are_ignored_when_comparing_subjects(subject: str, expected: str) -> None:

@@ -69,7 +69,7 @@ def test_precedence_other_than_auto_reply_alone_is_not_a_signal(precedence: str)
         "Auto parts pricing",
         "Automation question",
         "Autosave does not work",
-        "Undeliverable packages",  # a failure word from a person: no null sender, no Auto-Submitted
+        "Re: Undeliverable packages",  # a failure word behind the person's own reply prefix
         "Delivered: thanks!",
         "",
     ],
@@ -224,7 +224,8 @@ def test_a_failure_subject_from_a_machine_is_a_bounce(subject: str) -> None:
     relay = "Mail Delivery <noreply@relay.acme.example>"
     assert kind(From=relay, Subject=subject, Return_Path="<>") == ReplyKind.BOUNCE
     assert kind(From=relay, Subject=subject, Auto_Submitted="auto-replied") == ReplyKind.BOUNCE
-    assert kind(From=relay, Subject=subject, Return_Path="<relay@acme.example>") == ReplyKind.REPLY
+    # From an ordinary address the wording alone proves no failure, but it is a machine's, never the prospect's.
+    assert kind(From=relay, Subject=subject, Return_Path="<relay@acme.example>") == ReplyKind.AUTO_REPLY
 
 
 def test_x_failed_recipients_is_a_bounce() -> None:

@@ -1,7 +1,7 @@
 """Real auto-replies, bounces and human replies from public test corpora, each classified as its manifest expects.
 
-The directory is fixed on these machines and in CI. If it is missing, collection fails: a silent skip would let
-the classifier drift with nothing checking it against real mail.
+The corpora live in the repository (``tests/fixtures/mail*/``, with their licence notes). If one is missing,
+collection fails: a silent skip would let the classifier drift with nothing checking it against real mail.
 """
 
 from __future__ import annotations
@@ -22,22 +22,38 @@ from gmail_integration.replies.classifier import (
     facts_from_rfc822,
 )
 
-FIXTURES = Path("/work/shared/fixtures/mail")
-if not (FIXTURES / "manifest.json").is_file():
-    raise FileNotFoundError(f"mail fixtures missing: {FIXTURES / 'manifest.json'} (fixed path, never skipped)")
-MANIFEST: list[dict[str, str]] = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
-CASES = [pytest.param(entry["file"], ReplyKind(entry["expected"]), id=entry["file"]) for entry in MANIFEST]
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+CORPORA = ("mail", "mail-2")
+
+
+def _manifest(corpus: str) -> list[dict[str, str]]:
+    path = FIXTURES / corpus / "manifest.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"mail fixtures missing: {path} (part of the repository, never skipped)")
+    entries: list[dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+    return entries
+
+
+MANIFESTS = {corpus: _manifest(corpus) for corpus in CORPORA}
+CASES = [
+    pytest.param(f"{corpus}/{entry['file']}", ReplyKind(entry["expected"]), id=f"{corpus}/{entry['file']}")
+    for corpus, entries in MANIFESTS.items()
+    for entry in entries
+]
 
 
 def raw(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    """``name`` is ``<corpus>/<file>``; a bare file name is taken from the first corpus."""
+    return (FIXTURES / (name if "/" in name else f"mail/{name}")).read_bytes()
 
 
-def test_manifest_and_directory_list_the_same_messages_of_every_kind() -> None:
-    listed = [entry["file"] for entry in MANIFEST]
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_manifest_and_directory_list_the_same_messages_of_every_kind(corpus: str) -> None:
+    listed = [entry["file"] for entry in MANIFESTS[corpus]]
     assert len(listed) == len(set(listed))
-    assert set(listed) == {path.name for path in FIXTURES.glob("*.eml")}
-    assert {ReplyKind(entry["expected"]) for entry in MANIFEST} == set(ReplyKind)
+    assert set(listed) == {path.name for path in (FIXTURES / corpus).glob("*.eml")}
+    assert {ReplyKind(entry["expected"]) for entry in MANIFESTS[corpus]} == set(ReplyKind)
+    assert all(entry.get("license") for entry in MANIFESTS[corpus]), "every sample names its licence"
 
 
 @pytest.mark.parametrize(("name", "expected"), CASES)
@@ -63,9 +79,13 @@ def test_no_header_outside_the_requested_list_changes_the_answer(name: str, expe
     assert classify(dataclasses.replace(facts, headers=every_header)) == expected
 
 
+@pytest.mark.parametrize("with_parts", [False, True], ids=["no-parts", "parts"])
 @pytest.mark.parametrize(("name", "expected"), CASES)
-def test_the_same_message_as_a_gmail_metadata_answer_is_classified_the_same(name: str, expected: ReplyKind) -> None:
-    """Header order and repeats as in the message (the Gmail DSN has two Return-Path headers), first one wins."""
+def test_the_same_message_as_a_gmail_metadata_answer_is_classified_the_same(
+    name: str, expected: ReplyKind, with_parts: bool
+) -> None:
+    """Header order and repeats as in the message (the Gmail DSN has two Return-Path headers), first one wins;
+    ``payload.parts`` as Gmail may or may not give them, with their types only."""
     message = message_from_bytes(raw(name), policy=policy.default)
     wanted = {header.lower() for header in CLASSIFIER_HEADERS}
     answer = {
@@ -81,6 +101,11 @@ def test_the_same_message_as_a_gmail_metadata_answer_is_classified_the_same(name
             ],
         },
     }
+    if with_parts and message.is_multipart():
+        answer["payload"]["parts"] = [
+            {"partId": str(index), "mimeType": part.get_content_type()}
+            for index, part in enumerate(message.iter_parts())
+        ]
     assert classify(facts_from_gmail(answer)) == expected
 
 

@@ -276,3 +276,61 @@ def test_the_reply_latency_is_measured_from_gmails_receipt(world: World, capsys:
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"ReplyLatency"' in line]
     assert [(e["ReplyLatency"], e["kind"]) for e in emitted] == [([75.0], "reply")]
     assert emitted[0]["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "ReplyLatency", "Unit": "Seconds"}]
+
+
+def test_the_deciding_signal_is_logged_with_the_ids_and_never_a_header_value(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.gmail.deliver(
+        message("m1", "t1", sender="Kim <kim@prospect.example>", Subject="Automatische Antwort: Following up")
+    )
+    with caplog.at_level("INFO"):
+        world.poll()
+    [record] = [r for r in caplog.records if r.getMessage() == "reply detected"]
+    fields = {key: getattr(record, key) for key in ("activity_id", "gmail_message_id", "kind", "signal")}
+    assert fields == {"activity_id": "act_1", "gmail_message_id": "m1", "kind": "auto_reply", "signal": "auto_subject"}
+    assert not any("Automatische" in str(value) or "kim@" in str(value) for value in vars(record).values())
+
+
+def _ours(mid: str, thread: str, activity: str, gmail_id: str) -> dict[str, Any]:
+    """One of our sent messages as Gmail keeps it: its Message-ID re-stamped, our activity header intact."""
+    return message(mid, thread, sender=f"Sam <{OWNER}>", **{"Message-ID": gmail_id, "X-OutSales-Activity": activity})
+
+
+def test_a_reply_naming_the_message_id_gmail_gave_our_email_is_attributed_to_that_email(world: World) -> None:
+    world.store.threads["t1"] = TrackedThread(
+        "t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))
+    )
+    world.gmail.deliver(_ours("s1", "t1", "ws_1/act_1", "<CAgmail1@mail.gmail.com>"), labels=("SENT",))
+    world.gmail.deliver(_ours("s2", "t1", "ws_1/act_2", "<CAgmail2@mail.gmail.com>"), labels=("SENT",))
+    world.gmail.deliver(message("m1", "t1", **{"In-Reply-To": "<CAgmail1@mail.gmail.com>"}))
+    world.poll()
+    assert world.detected() == [("act_1", "reply")], "not the thread's latest email"
+    assert world.gmail.calls.count("threads.get t1") == 1
+
+
+def test_an_unknown_in_reply_to_falls_back_to_the_latest_email_and_a_known_one_costs_no_lookup(world: World) -> None:
+    world.store.threads["t1"] = TrackedThread(
+        "t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))
+    )
+    world.gmail.deliver(_ours("s1", "t1", "ws_other/act_1", "<CAgmail1@mail.gmail.com>"), labels=("SENT",))
+    world.gmail.deliver(message("m1", "t1", **{"In-Reply-To": "<CAgmail1@mail.gmail.com>"}))
+    world.gmail.deliver(message("m2", "t1", **{"In-Reply-To": "<act_1@x>"}, Subject="Re: again"))
+    world.poll()
+    assert sorted(world.detected()) == [("act_1", "reply"), ("act_2", "reply")]
+    assert world.gmail.calls.count("threads.get t1") == 1, "another workspace's marker is not ours; m2 needs none"
+
+
+def test_a_throttled_mailbox_is_not_polled_until_its_wait_is_over(world: World) -> None:
+    world.gmail.deliver(message("m1", "t1"))
+    world.store.connection = world.store.connection.model_copy(
+        update={"throttled_until": world.clock() + timedelta(seconds=40)}
+    )
+    with pytest.raises(PollLaterError) as later:
+        world.poll()
+    assert later.value.delay_s == 40
+    assert world.gmail.calls == []
+    assert world.store.writes == []
+    world.clock.advance(41)
+    assert world.poll() is PollOutcome.POLLED
+    assert world.detected() == [("act_1", "reply")]

@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+ACTIVITY_HEADER = "X-OutSales-Activity"
+"""Our own header on every sent email: it survives Gmail re-stamping the Message-ID, so sending (recovery of an
+interrupted send) and replies (a re-stamped In-Reply-To) both recognise our messages by it."""
+
 
 @dataclass(frozen=True)
 class GmailAccount:

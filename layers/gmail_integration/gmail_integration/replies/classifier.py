@@ -2,63 +2,57 @@
 
 The service holds only the ``gmail.metadata`` scope, so the decision rests on headers (and what Gmail adds to
 them), never on a body. Gmail's reference for the ``Format`` enum says ``format=metadata`` "returns only email
-message ID, labels, and email headers" (the full and raw formats are the ones that carry the parsed payload).
-``payload.mimeType`` of the top part is answered in practice but carries no parameters, and ``payload.parts`` is not
-promised at all, so both are used when present and never needed: the ``Content-Type`` header, asked for by name,
-is what shows a delivery status report. ``snippet`` is not used either; under this scope it is not guaranteed.
+message ID, labels, and email headers", and only the headers asked for by name. ``payload.mimeType`` of the top
+part is answered in practice but carries no parameters, and ``payload.parts`` is not promised at all, so both are
+used when present and never needed: the ``Content-Type`` header, asked for by name, shows a report and its
+``report-type``. A delivery report's own fields (``Action: delayed``) sit in a body part, out of reach; what tells
+a delay or a success from a failure at the top level is the subject and sendmail's ``Auto-Submitted`` comment.
 
-Signals, in the order they are checked. Bounce comes first because real delivery status notifications also carry
-auto-reply signals: Gmail, Postfix, Exim and Exchange Online put ``Auto-Submitted: auto-replied`` on them, and
-Office 365 adds ``Precedence: bulk``.
+Signals, in the order they are checked; the first that holds decides, and :func:`explain` names it.
 
-| #  | signal                                                                      | read from            | kind       |
-|----|-----------------------------------------------------------------------------|----------------------|------------|
-| B1 | delivery status report: ``multipart/report; report-type=delivery-status``   | Content-Type,        | bounce     |
-|    | (or RFC 6533 ``global-delivery-status``), or a ``message/delivery-status``  | mimeType, parts      |            |
-|    | part                                                                        |                      |            |
-| B2 | ``X-Failed-Recipients`` (Exim, Gmail)                                       | X-Failed-Recipients  | bounce     |
-| B3 | sender ``mailer-daemon`` or ``postmaster`` (local part, any case)           | From                 | bounce     |
-| B4 | failure subject ("Undeliverable:", "failure notice", "Returned mail: ...")  | Subject, Return-Path | bounce     |
-|    | sent by a machine: null ``Return-Path: <>`` or ``Auto-Submitted``           | or Auto-Submitted    |            |
-| B* | any of B1-B4, but the subject says delay, success or relay ("Delivery       | Subject              | auto_reply |
-|    | Status Notification (Delay)", "Delivered:"): it arrived or may still arrive |                      |            |
-| A1 | RFC 3834 ``Auto-Submitted`` other than ``no``                               | Auto-Submitted       | auto_reply |
-| A2 | ``X-Autoreply`` / ``X-Autorespond`` (Gmail vacation, cPanel, ...)           | those two            | auto_reply |
-| A3 | ``Precedence: auto_reply``                                                  | Precedence           | auto_reply |
-| A4 | out-of-office subject, only at its head or bracketed at its end (below)     | Subject              | auto_reply |
-| A5 | null ``Return-Path: <>``: notifications only (RFC 3834 3.3, RFC 5321 4.5.5) | Return-Path          | auto_reply |
-| A6 | any other ``multipart/report`` (read receipts: ``disposition-notification``)| Content-Type         | auto_reply |
-| A7 | out-of-office words anywhere in the subject, with ``Precedence`` bulk or    | Subject, Precedence, | auto_reply |
-|    | junk and no ``List-Id``                                                     | List-Id              |            |
-| -  | nothing of the above                                                        |                      | reply      |
+| signal              | read from                              | kind       | why here                                 |
+|---------------------|----------------------------------------|------------|------------------------------------------|
+| challenge_response  | From domain, subject; or a delivery    | auto_reply | Boxbe wraps its challenge in a DSN with |
+|                     | report answering "Re:" from no daemon  |            | a "Re:" subject: before the bounce rules |
+| delay_notice /      | any bounce evidence below, and delay   | auto_reply | the email may still arrive, or did:      |
+| success_notice      | or success words in the notice's head, |            | a false bounce silences a good prospect  |
+|                     | or Auto-Submitted (warning/receipt)    |            |                                          |
+| delivery_report     | multipart/report; report-type=         | bounce     | RFC 3464; also a message/delivery-status |
+|                     | (global-)delivery-status, or its part  |            | part when Gmail gives parts              |
+| failed_recipients   | X-Failed-Recipients                    | bounce     | Exim, legacy Gmail                       |
+| daemon_sender       | From: mailer-daemon, postmaster, ...   | bounce     | before any subject: Apache James bounces |
+|                     | local part or display name             |            | say "Re:"                                |
+| failure_subject     | failure words at the subject's head,   | bounce     | Return-Path is absent only where the mail|
+|                     | with a null, absent Return-Path or     |            | never passed a delivering MTA (archives) |
+|                     | Auto-Submitted                         |            |                                          |
+| unconfirmed_failure | the same words from an ordinary        | auto_reply | security gateways word delays so; a false|
+|                     | Return-Path                            |            | bounce would silence a good prospect     |
+| auto_submitted      | RFC 3834 Auto-Submitted other than no  | auto_reply |                                          |
+| x_autoreply         | X-Autoreply / X-Autorespond            | auto_reply | Gmail vacation, cPanel                   |
+| precedence          | Precedence: auto_reply                 | auto_reply |                                          |
+| auto_subject        | marker or out-of-office phrase in the  | auto_reply | Exchange 2003 "<local words>: <subject>" |
+|                     | head, bracketed at either end          |            | gives nothing else                       |
+| acknowledgement     | ticket / help-desk wording at the head | auto_reply | "[queue #12] AutoReply:", "Resolved:"    |
+| null_sender         | Return-Path: <>                        | auto_reply | RFC 3834 3.3, RFC 5321 4.5.5             |
+| other_report        | any other multipart/report             | auto_reply | read receipts (disposition-notification) |
+| bulk_subject        | out-of-office words anywhere with      | auto_reply | weak evidence made strong by Precedence  |
+|                     | Precedence bulk/junk, no List-Id       |            |                                          |
+| none                | nothing of the above                   | reply      |                                          |
 
 Not signals on purpose:
 
 - ``Precedence`` bulk, junk or list alone: mailing lists set it on human mail (vger.kernel.org sets ``bulk``), so a
-  prospect answering through a list would be lost. It only strengthens weak subject evidence (A7).
-- ``X-Auto-Response-Suppress``: a request that others not auto-answer, which any sender may set (ticketing and
-  bulk-mail systems do on ordinary mail); every auto-reply in the fixtures that carried it also had a real signal
-  (an Exchange "Automatic reply:" subject and null Return-Path, or Mimecast's ``Auto-Submitted``).
-- ``X-MS-Exchange-Inbox-Rules-Loop``: the loop guard Exchange stamps on what an inbox rule sends, forwards and
-  redirects included; Exchange's own out-of-office answers are recognised by their subject and null sender.
-- Labels: no Gmail label says auto-reply or bounce (``CATEGORY_*`` is Gmail's guess about promotions); the poll
-  worker drops the user's own SENT and DRAFT messages before asking.
+  prospect answering through a list would be lost. It only strengthens weak subject evidence.
+- ``X-Auto-Response-Suppress``: a request that others not auto-answer, which any sender may set.
+- ``X-MS-Exchange-Inbox-Rules-Loop``: stamped on what an inbox rule forwards and redirects too.
+- Labels: no Gmail label says auto-reply or bounce.
 
-Subjects. A subject is the only signal some responders give (Exchange 2010 out-of-office: "Automatic reply:" and a
-null Return-Path, nothing else), and the one a person controls, so subject evidence is held to precision:
-
-- an automatic-answer marker at the head, followed by ``:``, a bracket, a dash or nothing: "Automatic reply:",
-  "Auto-Reply:", "Réponse automatique :", "Automatische Antwort:", "Abwesenheitsnotiz:", "Auto:" (colon required),
-  or bracketed, as in "[Automatyczna odpowiedź] ...";
-- an out-of-office phrase at the head: "Out of Office", "I am out of the office", "Fuera de la oficina", ...;
-  single words ("Vacation", "Absence", "Afwezig") only when they end the head ("Absence: back on 3 May"), so
-  "Absence management for your team" (a sales subject kept unchanged by a client that adds no "Re:") stays a reply;
-- an automatic-answer marker or out-of-office phrase in brackets at the end: AOL's "Re: <subject> (Automatic
-  Response)", "Re: <subject> [Out of Office]".
-
-So "Re: Out of office plans?" is a reply: a subject starting with a reply prefix is the person's own answer to
-our thread, and an out-of-office phrase behind it is their words, not a responder's. Matching is case-, accent-
-and hyphen-insensitive ("Reponse automatique", "auto reply", "AUTO-REPLY").
+Subjects. A subject starting with a reply prefix ("Re:", "AW:", "SV:", "Odp:", ...) is the person's own answer to
+our thread, so "Re: Out of office plans?" is a reply. Otherwise the *head* (the text before the first colon, after
+any "[list]" or "[queue #123]" tags) is the responder's: an automatic-answer marker or out-of-office phrase anywhere
+in it counts ("Out of Office AutoReply:", "Ārpus biroja atrašanās automātiskā atbilde:"); single words ("Vacation",
+"Absence") only when they are the whole head, so "Absence management for your team" stays a reply. Matching is
+case-, accent- and hyphen-insensitive. The phrase tables live in :mod:`classifier_phrases`.
 """
 
 from __future__ import annotations
@@ -75,17 +69,19 @@ from email.utils import parseaddr
 from enum import StrEnum
 from typing import Any
 
+from gmail_integration.replies import classifier_phrases as phrases
+
 CLASSIFIER_HEADERS: tuple[str, ...] = (
-    "From",  # B3: mailer-daemon / postmaster senders
-    "Subject",  # B4, B*, A4, A7: failure, delay and out-of-office wording
-    "Auto-Submitted",  # A1 (RFC 3834), and B4's proof that a failure subject came from a machine
-    "X-Autoreply",  # A2: Gmail's vacation responder and others that predate RFC 3834
-    "X-Autorespond",  # A2: cPanel/Exim autoresponders, which send no Auto-Submitted
-    "Precedence",  # A3 auto_reply; bulk/junk strengthen a weak subject (A7)
-    "X-Failed-Recipients",  # B2: Exim and legacy Gmail bounces without a multipart/report
-    "Return-Path",  # B4, A5: the null reverse path <> of notifications
-    "Content-Type",  # B1, A6: report-type, which payload.mimeType lacks
-    "List-Id",  # A7: list traffic, where Precedence: bulk says nothing about automation
+    "From",  # daemon_sender (local part or display name), challenge_response (vendor domain)
+    "Subject",  # failure, delay, success, out-of-office, ticket and challenge wording
+    "Auto-Submitted",  # auto_submitted (RFC 3834); a failure subject's proof; sendmail's (warning-timeout) comment
+    "X-Autoreply",  # x_autoreply: Gmail's vacation responder and others that predate RFC 3834
+    "X-Autorespond",  # x_autoreply: cPanel/Exim autoresponders, which send no Auto-Submitted
+    "Precedence",  # precedence (auto_reply); bulk/junk strengthen a weak subject (bulk_subject)
+    "X-Failed-Recipients",  # failed_recipients: Exim and legacy Gmail bounces without a multipart/report
+    "Return-Path",  # null_sender, and a failure subject's proof: the null reverse path <> of notifications
+    "Content-Type",  # delivery_report, other_report: report-type, which payload.mimeType lacks
+    "List-Id",  # bulk_subject: list traffic, where Precedence: bulk says nothing about automation
 )
 """Exactly the headers :func:`classify` reads: the poll worker passes these as ``metadataHeaders``."""
 
@@ -96,6 +92,34 @@ class ReplyKind(StrEnum):
     REPLY = "reply"
     AUTO_REPLY = "auto_reply"
     BOUNCE = "bounce"
+
+
+class Signal(StrEnum):
+    """The rule that decided; logged with the ids (never a header value) so a wrong answer can be traced."""
+
+    CHALLENGE_RESPONSE = "challenge_response"
+    DELAY_NOTICE = "delay_notice"
+    SUCCESS_NOTICE = "success_notice"
+    DELIVERY_REPORT = "delivery_report"
+    FAILED_RECIPIENTS = "failed_recipients"
+    DAEMON_SENDER = "daemon_sender"
+    FAILURE_SUBJECT = "failure_subject"
+    UNCONFIRMED_FAILURE = "unconfirmed_failure"
+    AUTO_SUBMITTED = "auto_submitted"
+    X_AUTOREPLY = "x_autoreply"
+    PRECEDENCE = "precedence"
+    AUTO_SUBJECT = "auto_subject"
+    ACKNOWLEDGEMENT = "acknowledgement"
+    NULL_SENDER = "null_sender"
+    OTHER_REPORT = "other_report"
+    BULK_SUBJECT = "bulk_subject"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: ReplyKind
+    signal: Signal
 
 
 @dataclass(frozen=True)
@@ -112,37 +136,67 @@ class MessageFacts:
 
 
 def classify(facts: MessageFacts) -> ReplyKind:
-    """Bounce before auto-reply before reply: see the module docstring for the signals and why that order.
+    """The kind alone, for callers that need no reason; :func:`explain` gives the deciding signal too."""
+    return explain(facts).kind
 
-    Labels are carried for the caller and decide nothing here (no Gmail label tells these kinds apart).
-    """
+
+def explain(facts: MessageFacts) -> Verdict:
+    """First matching signal wins, in the order of the module docstring's table (that order is the design)."""
     headers = _lowered(facts.headers)
     subject = _fold(headers.get("subject", ""))
     media_type, report_type = _content_type(headers.get("content-type", ""), facts.mime_type)
-    null_sender = _is_null_path(headers.get("return-path"))
-    auto_submitted = _auto_submitted(headers.get("auto-submitted"))
+    return_path = headers.get("return-path")
+    null_sender = _is_null_path(return_path)
+    auto_submitted = headers.get("auto-submitted")
+    machine = _auto_submitted(auto_submitted)
+    sender = headers.get("from", "")
+    daemon = _is_daemon(sender)
+    report = _is_delivery_report(media_type, report_type, facts)
+    replying = _REPLY_PREFIX.match(subject) is not None
 
-    if (
-        _is_delivery_report(media_type, report_type, facts)
-        or headers.get("x-failed-recipients", "").strip()
-        or _is_daemon(headers.get("from", ""))
-        or (_FAILURE_SUBJECT.match(subject) and (null_sender or auto_submitted))
-    ):
-        return ReplyKind.AUTO_REPLY if _NOT_FAILURE_SUBJECT.match(subject) else ReplyKind.BOUNCE
+    if _is_challenge(sender, subject) or (report and replying and not daemon):
+        return Verdict(ReplyKind.AUTO_REPLY, Signal.CHALLENGE_RESPONSE)
+
+    bounce: Signal | None = None
+    if report:
+        bounce = Signal.DELIVERY_REPORT
+    elif headers.get("x-failed-recipients", "").strip():
+        bounce = Signal.FAILED_RECIPIENTS
+    elif daemon:
+        bounce = Signal.DAEMON_SENDER
+    elif not replying and _FAILURE_SUBJECT.match(subject):
+        if not (null_sender or machine or return_path is None):
+            # A machine's wording from an ordinary address (a security gateway's notice): not proof of a failure,
+            # and a false bounce would silence the prospect, so it only keeps the email from counting as replied.
+            return Verdict(ReplyKind.AUTO_REPLY, Signal.UNCONFIRMED_FAILURE)
+        bounce = Signal.FAILURE_SUBJECT
+    if bounce is not None:
+        notice = _notice(subject, auto_submitted)
+        return Verdict(ReplyKind.AUTO_REPLY, notice) if notice else Verdict(ReplyKind.BOUNCE, bounce)
 
     precedence = headers.get("precedence", "").strip().lower()
-    if (
-        auto_submitted
-        or _says_yes(headers.get("x-autoreply"))
-        or _says_yes(headers.get("x-autorespond"))
-        or precedence in _AUTO_PRECEDENCE
-        or _is_out_of_office_subject(subject)
-        or null_sender
-        or media_type == "multipart/report"
-        or (precedence in _WEAK_PRECEDENCE and "list-id" not in headers and _WEAK_SUBJECT.search(subject))
-    ):
-        return ReplyKind.AUTO_REPLY
-    return ReplyKind.REPLY
+    auto: Signal | None = None
+    if machine:
+        auto = Signal.AUTO_SUBMITTED
+    elif _says_yes(headers.get("x-autoreply")) or _says_yes(headers.get("x-autorespond")):
+        auto = Signal.X_AUTOREPLY
+    elif precedence in _AUTO_PRECEDENCE:
+        auto = Signal.PRECEDENCE
+    elif not replying and _is_auto_subject(subject):
+        auto = Signal.AUTO_SUBJECT
+    elif not replying and _ACKNOWLEDGEMENT.match(_without_tags(subject)):
+        auto = Signal.ACKNOWLEDGEMENT
+    elif null_sender:
+        auto = Signal.NULL_SENDER
+    elif media_type == "multipart/report":
+        auto = Signal.OTHER_REPORT
+    elif precedence in _WEAK_PRECEDENCE and "list-id" not in headers and _WEAK_SUBJECT.search(subject):
+        auto = Signal.BULK_SUBJECT
+    if auto is not None:
+        return Verdict(ReplyKind.AUTO_REPLY, auto)
+    if _is_bracketed_auto(subject):  # AOL's "Re: <subject> (Automatic Response)": a reply prefix, then a marker
+        return Verdict(ReplyKind.AUTO_REPLY, Signal.AUTO_SUBJECT)
+    return Verdict(ReplyKind.REPLY, Signal.NONE)
 
 
 def facts_from_gmail(message: Mapping[str, Any]) -> MessageFacts:
@@ -226,9 +280,67 @@ def _is_delivery_report(media_type: str, report_type: str, facts: MessageFacts) 
 
 
 def _is_daemon(sender: str) -> bool:
-    address = parseaddr(sender)[1]
+    name, address = parseaddr(sender)
     local = address.rpartition("@")[0] if "@" in address else address
-    return local.strip('"').lower() in _DAEMON_LOCAL_PARTS
+    if local.strip('"').lower() in phrases.DAEMON_LOCAL_PARTS:
+        return True
+    return _fold(name.strip('"')) in _DAEMON_NAMES
+
+
+def _is_challenge(sender: str, subject: str) -> bool:
+    domain = parseaddr(sender)[1].rpartition("@")[2].lower()
+    if any(domain == known or domain.endswith("." + known) for known in phrases.CHALLENGE_DOMAINS):
+        return True
+    return _CHALLENGE.search(_without_reply_prefixes(subject)) is not None
+
+
+def _notice(subject: str, auto_submitted: str | None) -> Signal | None:
+    """Delay or success, read from sendmail's Auto-Submitted comment or from the notice's own words."""
+    comment = (auto_submitted or "").lower()
+    if "warning" in comment or "delay" in comment:
+        return Signal.DELAY_NOTICE
+    if "receipt" in comment or "success" in comment or "relay" in comment:
+        return Signal.SUCCESS_NOTICE
+    region = _notice_region(subject)
+    if _FINAL.search(region):
+        return None
+    if _DELAY.search(region):
+        return Signal.DELAY_NOTICE
+    if _SUCCESS.search(region) and not _NEGATION.search(region):
+        return Signal.SUCCESS_NOTICE
+    return None
+
+
+def _notice_region(subject: str) -> str:
+    """The MTA's own words: the head, or the whole subject under a generic heading; never our quoted subject."""
+    head, colon, _ = subject.partition(":")
+    if not colon or _NOTICE_HEADING.fullmatch(head.strip()):
+        return subject
+    return head
+
+
+def _without_tags(subject: str) -> str:
+    return _LEADING_TAGS.sub("", subject)
+
+
+def _without_reply_prefixes(subject: str) -> str:
+    while (match := _REPLY_PREFIX.match(subject)) is not None:
+        subject = subject[match.end() :].lstrip()
+    return subject
+
+
+def _is_auto_subject(subject: str) -> bool:
+    if _is_bracketed_auto(subject):
+        return True
+    bare = _without_tags(subject)
+    if any(pattern.search(bare) for pattern in _STRONG_SUBJECTS):
+        return True
+    head, colon, _ = bare.partition(":")
+    return bool(colon) and _IN_HEAD.search(head) is not None
+
+
+def _is_bracketed_auto(subject: str) -> bool:
+    return any(pattern.search(subject) for pattern in _BRACKETED)
 
 
 def _is_null_path(return_path: str | None) -> bool:
@@ -246,10 +358,6 @@ def _says_yes(value: str | None) -> bool:
     return value is not None and value.strip().lower() not in ("no", "false", "0", "off")
 
 
-def _is_out_of_office_subject(subject: str) -> bool:
-    return any(pattern.search(subject) for pattern in _STRONG_SUBJECTS)
-
-
 def _alternation(phrases: Iterable[str]) -> str:
     """Phrases written as people read them, folded the same way as subjects, longest first."""
     folded = sorted({_fold(phrase) for phrase in phrases}, key=len, reverse=True)
@@ -259,155 +367,48 @@ def _alternation(phrases: Iterable[str]) -> str:
 _REPORT_TYPE = re.compile(r";\s*report-type\s*=\s*\"?([\w.+-]+)", re.IGNORECASE)
 _DELIVERY_REPORT_TYPES = frozenset({"delivery-status", "global-delivery-status"})
 _DELIVERY_STATUS_PARTS = frozenset({"message/delivery-status", "message/global-delivery-status"})
-_DAEMON_LOCAL_PARTS = frozenset({"mailer-daemon", "mailer_daemon", "mailerdaemon", "postmaster"})
 _AUTO_PRECEDENCE = frozenset({"auto_reply", "auto-reply"})
 _WEAK_PRECEDENCE = frozenset({"bulk", "junk"})
+_DAEMON_NAMES = frozenset(_fold(name) for name in phrases.DAEMON_DISPLAY_NAMES)
 
-# Subjects of non-delivery reports, at the head (after folding). Localised Exchange NDR prefixes included.
-_FAILURE_SUBJECT = re.compile(
-    "^"
-    + _alternation(
-        (
-            "Undeliverable",
-            "Undelivered Mail",
-            "Undeliverable mail",
-            "Undeliverable message",
-            "Mail delivery failed",
-            "Mail delivery failure",
-            "Delivery Status Notification",
-            "Delivery failure",
-            "Delivery failed",
-            "Delivery has failed",
-            "Delivery Notification: Delivery has failed",
-            "DELIVERY FAILURE",
-            "failure notice",
-            "Returned mail",
-            "Message not delivered",
-            "Mail could not be delivered",
-            "Mail System Error - Returned Mail",
-            "Nondeliverable mail",
-            "Non-delivery",
-            "Non remis",
-            "Non distribuable",
-            "Unzustellbar",
-            "Nicht zustellbar",
-            "Onbestelbaar",
-            "Non recapitabile",
-            "No se puede entregar",
-            "Não é possível entregar",
-            "Kan niet worden bezorgd",
-        )
-    )
-    + r"\b"
+_W_START = r"(?<!\w)"
+_W_END = r"(?!\w)"
+_REPLY_PREFIX = re.compile(rf"^{_alternation(phrases.REPLY_PREFIXES)}\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]")
+_LEADING_TAGS = re.compile(r"^(?:\s*\[[^\]]*\]\s*)+")
+_FAILURE_SUBJECT = re.compile(rf"^{_alternation(phrases.FAILURE_SUBJECTS)}{_W_END}")
+_NOTICE_HEADING = re.compile(_alternation(phrases.NOTICE_HEADINGS))
+_DELAY = re.compile(rf"{_W_START}{_alternation(phrases.DELAY_WORDS)}{_W_END}")
+_SUCCESS = re.compile(rf"{_W_START}{_alternation(phrases.SUCCESS_WORDS)}{_W_END}")
+# Failure words of the notice itself: the FINAL words and every failure subject except the generic headings
+# ("Delivery Status Notification" heads delay and success notices too).
+_GENERIC_HEADINGS = {_fold(heading) for heading in (*phrases.NOTICE_HEADINGS, "NOTICE: mail delivery status")}
+_FINAL = re.compile(
+    rf"{_W_START}"
+    + _alternation((*phrases.FINAL_WORDS, *(p for p in phrases.FAILURE_SUBJECTS if _fold(p) not in _GENERIC_HEADINGS)))
+    + _W_END
+)
+_NEGATION = re.compile(rf"{_W_START}{_alternation(phrases.NEGATIONS)}{_W_END}")
+_CHALLENGE = re.compile(rf"^{_alternation(phrases.CHALLENGE_PHRASES)}{_W_END}")
+_ACKNOWLEDGEMENT = re.compile(
+    rf"^(?:{_alternation(phrases.ACKNOWLEDGEMENTS)}{_W_END}|{_alternation(phrases.TICKET_STATES)}\s*(?::|$))"
 )
 
-# Delivery notices that are not failures: a bounce may still follow, or the mail arrived.
-_NOT_FAILURE_SUBJECT = re.compile(
-    r"^(?:delivery status notification \((?:delay|delayed|success|relay|relayed)\)"
-    r"|delayed mail\b|delivery delayed\b|mail delivery delayed\b|delivery notification: delivery has been delayed"
-    r"|warning: could not send message|warning: message \S+ delayed|delivered:|relayed:"
-    r"|successful mail delivery|zustellung verzogert|remise differee)"
-)
-
-_AUTO_MARKERS = _alternation(
-    (
-        "Automatic reply",
-        "Automatic response",
-        "Automated reply",
-        "Automated response",
-        "Auto reply",
-        "Autoreply",
-        "Auto response",
-        "Autoresponse",
-        "Autorespons",
-        "Autoresponder",
-        "Auto-Antwort",
-        "Automatische Antwort",
-        "Abwesenheitsnotiz",
-        "Réponse automatique",
-        "Risposta automatica",
-        "Respuesta automática",
-        "Resposta automática",
-        "Automatisch antwoord",
-        "Autosvar",
-        "Automatisk svar",
-        "Automaattinen vastaus",
-        "Automatyczna odpowiedź",
-        "Automatická odpověď",
-        "Automatikus válasz",
-        "Răspuns automat",
-        "Otomatik yan\u0131t",  # dotless i
-        "Otomatik yanit",
-        "Автоматический ответ",
-        "自动答复",
-        "自动回复",
-        "自動回覆",
-        "自動応答",
-        "자동 회신",
-    )
-)
-_OUT_OF_OFFICE_PHRASES = _alternation(
-    (
-        "Out of Office",
-        "Out of the Office",
-        "I am out of the office",
-        "I'm out of the office",
-        "I am currently out of the office",
-        "I will be out of the office",
-        "I am away",
-        "I'm away",
-        "Away from the office",
-        "Away from my desk",
-        "Away from my mail",
-        "Away from my email",
-        "On vacation",
-        "On holiday",
-        "On leave",
-        "Nicht im Büro",
-        "Außer Haus",
-        "Im Urlaub",
-        "Absent du bureau",
-        "En congé",
-        "En congés",
-        "Fuera de la oficina",
-        "Fuera de oficina",
-        "Fuori ufficio",
-        "Fuori sede",
-        "Niet aanwezig",
-        "Poza biurem",
-        "Mimo kancelář",
-        "Вне офиса",
-    )
-)
-_OUT_OF_OFFICE_WORDS = _alternation(
-    (
-        "OOO",
-        "Vacation",
-        "Vacances",
-        "Vacaciones",
-        "Absence",
-        "Absent",
-        "Abwesend",
-        "Abwesenheit",
-        "Urlaub",
-        "Afwezig",
-        "Afwezigheid",
-        "Ausente",
-        "Assente",
-        "Ferie",
-        "Ferien",
-        "Congés",
-    )
-)
+_AUTO_MARKERS = _alternation(phrases.AUTO_MARKERS)
+_OUT_OF_OFFICE_PHRASES = _alternation(phrases.OUT_OF_OFFICE_PHRASES)
+_OUT_OF_OFFICE_WORDS = _alternation(phrases.OUT_OF_OFFICE_WORDS)
 # What may follow a single head word for it to be the whole head: end, punctuation, or "until" and its kin.
 _HEAD_END = r"(?:\s*(?:$|[:!,;|\[(\-\u2013\u2014])|\s+(?:until|till|bis|jusqu|hasta|fino|tot)\b)"
 
 _STRONG_SUBJECTS = (
-    re.compile(rf"^{_AUTO_MARKERS}(?:\s*(?:$|[:\])\-\u2013\u2014]))"),
+    re.compile(rf"^{_AUTO_MARKERS}(?:\s*(?:$|[:\])\-\u2013\u2014\uff1a]))"),
     re.compile(r"^auto\s*:"),
-    re.compile(rf"^{_OUT_OF_OFFICE_PHRASES}\b"),
+    re.compile(rf"^{_OUT_OF_OFFICE_PHRASES}{_W_END}"),
     re.compile(rf"^{_OUT_OF_OFFICE_WORDS}{_HEAD_END}"),
+)
+_BRACKETED = (
     re.compile(rf"^[\[(]\s*(?:{_AUTO_MARKERS}|auto|{_OUT_OF_OFFICE_PHRASES}|{_OUT_OF_OFFICE_WORDS})\s*[\])]"),
     re.compile(rf"[\[(]\s*(?:{_AUTO_MARKERS}|{_OUT_OF_OFFICE_PHRASES})\s*[\])]\s*$"),
 )
-_WEAK_SUBJECT = re.compile(rf"(?<!\w)(?:{_AUTO_MARKERS}|{_OUT_OF_OFFICE_PHRASES})(?!\w)")
+# A marker or out-of-office phrase anywhere in the head before the first colon (Exchange 2003's localised OOF).
+_IN_HEAD = re.compile(rf"{_W_START}(?:{_AUTO_MARKERS}|{_OUT_OF_OFFICE_PHRASES}){_W_END}")
+_WEAK_SUBJECT = re.compile(rf"{_W_START}(?:{_AUTO_MARKERS}|{_OUT_OF_OFFICE_PHRASES}){_W_END}")

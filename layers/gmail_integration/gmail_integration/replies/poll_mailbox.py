@@ -9,6 +9,8 @@
   once per email and kind however often a poll repeats, because the record is conditional.
 - The cursor moves after the replies are recorded, forward only, also when ``history`` was absent but the id
   moved. A crash in between repeats work, never loses it.
+- A mailbox whose ``throttled_until`` (set when Gmail answered 429 to a send) lies ahead is not asked anything: its
+  job comes back when the wait is over, as the sender's do.
 - Google's 404 for a cursor it no longer keeps: ``RecoverHistory`` (history_recovery.py).
 - Before reading, the end of a daily-limit pause re-drives what it held: ``ResumeAfterDailyLimit``
   (sending/daily_limit.py), handed in by bootstrap.
@@ -29,7 +31,7 @@ from gmail_integration.models.gmail import message_headers
 from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
 from gmail_integration.observability import count, logger, measure_seconds
 from gmail_integration.replies.arrival import OWN_LABELS, POLL_HEADERS, Arrival
-from gmail_integration.replies.classifier import classify, facts_from_gmail
+from gmail_integration.replies.classifier import explain, facts_from_gmail
 from gmail_integration.replies.history_recovery import RecoverHistory
 from gmail_integration.replies.ports import (
     AuthorizationLoss,
@@ -39,6 +41,7 @@ from gmail_integration.replies.ports import (
     Replies,
     Threads,
 )
+from gmail_integration.replies.restamped import RESTAMP_HEADERS, restamped_activity, worth_a_lookup
 
 
 class PollOutcome(StrEnum):
@@ -83,6 +86,11 @@ class PollMailbox:
         if connection is None or connection.status is not ConnectionStatus.CONNECTED or not connection.history_id:
             return PollOutcome.SKIPPED
         self.daily_limit_resume(connection)
+        now = self.clock()
+        if connection.throttled_until is not None and connection.throttled_until > now:
+            # A send just heard "slow down" for this mailbox: polling now would only earn more 429s.
+            count("PollsHeldByThrottle")
+            raise PollLaterError((connection.throttled_until - now).total_seconds())
         try:
             arrivals, cursor = self._since_cursor(connection, connection.history_id)
             self._record(connection, arrivals)
@@ -134,8 +142,9 @@ class PollMailbox:
             headers = message_headers(arrival.message)
             if _sender_is(connection, headers):
                 continue  # the user answering in the thread from another client
-            kind = classify(facts_from_gmail(arrival.message)).value
-            activity = arrival.thread.answered_by(headers.get("in-reply-to"), headers.get("references"))
+            verdict = explain(facts_from_gmail(arrival.message))
+            kind = verdict.kind.value
+            activity = self._answered(connection, arrival, headers)
             if activity is None:
                 continue
             if self.replies.record_reply(connection.workspace_id, activity, kind, self.clock()):
@@ -153,4 +162,24 @@ class PollMailbox:
                 received = _received_at(arrival.message)
                 if received is not None:  # how long a reply waits in Gmail before the service sees it
                     measure_seconds("ReplyLatency", max(0.0, (self.clock() - received).total_seconds()), kind=kind)
-                logger.info("reply detected", extra={"activity_id": activity, "kind": kind})
+                logger.info(
+                    "reply detected",
+                    extra={
+                        "activity_id": activity,
+                        "gmail_message_id": str(arrival.message.get("id", "")),
+                        "kind": kind,
+                        "signal": verdict.signal.value,
+                    },
+                )
+
+    def _answered(self, connection: Connection, arrival: Arrival, headers: dict[str, str]) -> str | None:
+        in_reply_to = headers.get("in-reply-to")
+        if in_reply_to and worth_a_lookup(arrival.thread, in_reply_to):
+            try:
+                messages = self.gmail.thread_metadata(connection, arrival.thread.thread_id, RESTAMP_HEADERS)
+            except GmailNotFoundError:
+                messages = []  # the user deleted the conversation
+            found = restamped_activity(messages, in_reply_to, connection.workspace_id, arrival.thread)
+            if found is not None:
+                return found
+        return arrival.thread.answered_by(in_reply_to, headers.get("references"))

@@ -23,9 +23,8 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.gmail import ACTIVITY_HEADER
 from gmail_integration.models.profile import Profile
-
-ACTIVITY_HEADER = "X-OutSales-Activity"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,220 @@
+"""Each signal added for mail from systems the first fixtures lacked, with the near misses that must not trigger it.
+
+Every case checks the deciding signal as well as the kind: a right kind for the wrong reason would hide a rule
+that swallows another's cases.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gmail_integration.replies.classifier import MessageFacts, ReplyKind, Signal, Verdict, classify, explain
+
+DSN = 'multipart/report; report-type=delivery-status; boundary="b"'
+
+
+def verdict(**headers: str) -> Verdict:
+    return explain(MessageFacts(headers={name.replace("_", "-"): value for name, value in headers.items()}))
+
+
+# --- delay and success notices: bounce evidence, but the email may still arrive or did ----------------------------
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Delivery Status Notification (Delay)",
+        "Mail Delivery Status Notification (Delay)",
+        "Delivery Status Notification (Mail Delivery Delayed)",
+        "Delayed Mail (still being retried)",
+        "Warning: could not send message for past 4 hours",
+        "Warning: message 1abc-000 delayed 24 hours",
+        "Delivery delayed: Following up",
+        "Delivery Notification: Delivery has been delayed",
+        "Zustellung verzögert: Preise",
+        "Remise différée : Tarifs",
+        "Delivery status notification: delayed",  # OpenSMTPD
+        "Delivery status notification: warning",  # OpenSMTPD before 6.x
+    ],
+)
+def test_a_delay_notice_is_an_auto_reply(subject: str) -> None:
+    daemon = "Mail Delivery System <mailer-daemon@relay.example>"
+    assert verdict(From=daemon, Subject=subject) == Verdict(ReplyKind.AUTO_REPLY, Signal.DELAY_NOTICE)
+    assert verdict(From="gw@relay.example", Subject=subject, Content_Type=DSN).kind is ReplyKind.AUTO_REPLY
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Return receipt",
+        "Delivery Status Notification (Success)",
+        "Delivery Status Notification (Relay)",
+        "Delivered: Following up",
+        "Relayed: Pricing",
+        "Successful Mail Delivery Report",
+        "Mail Delivery Status Report",  # Postfix's answer to an address verification: "deliverable"
+        "Delivery status notification: delivered",  # OpenSMTPD
+    ],
+)
+def test_a_success_notice_is_an_auto_reply(subject: str) -> None:
+    daemon = "Mail Delivery Subsystem <MAILER-DAEMON@example.com>"
+    assert verdict(From=daemon, Subject=subject, Content_Type=DSN) == Verdict(
+        ReplyKind.AUTO_REPLY, Signal.SUCCESS_NOTICE
+    )
+
+
+@pytest.mark.parametrize(
+    ("comment", "signal"),
+    [
+        ("auto-generated (warning-timeout)", Signal.DELAY_NOTICE),
+        ("auto-generated (return-receipt)", Signal.SUCCESS_NOTICE),
+    ],
+)
+def test_sendmails_auto_submitted_comment_tells_a_notice_whatever_the_subject(comment: str, signal: Signal) -> None:
+    assert verdict(From="MAILER-DAEMON@example.com", Subject="Returned mail", Auto_Submitted=comment) == Verdict(
+        ReplyKind.AUTO_REPLY, signal
+    )
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Undeliverable: Don't delay your Q3 review",  # our own subject, quoted after the head, says "delay"
+        "Mail delivery failed: returning message to sender",
+        "Delivery Status Notification (Failure)",
+        "Warning: message delayed, giving up",  # the final word wins over the delay word
+        "Returned mail: Cannot send message for 5 days",
+        "Undelivered Mail Returned to Sender",
+        "Non remis : Tarifs",
+        "Nicht zugestellt: Preise",
+        "Mail could not be delivered",  # a success word under a negation
+        "Message not delivered: Following up",
+        "Zustellung fehlgeschlagen: Preise",
+        "Delivery Notification: Delivery has failed",
+        "Delivery status notification: failed",  # OpenSMTPD
+        "Delivery status notification: error",
+    ],
+)
+def test_a_failure_stays_a_bounce_near_delay_and_success_words(subject: str) -> None:
+    assert classify(MessageFacts(headers={"From": "MAILER-DAEMON@example.com", "Subject": subject})) is ReplyKind.BOUNCE
+
+
+# --- bounce evidence that subjects alone would miss -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "post_master@vtext.example.com",
+        "MDaemon@mail.example.com",
+        "Mail Delivery System <notify@mx.example.com>",
+        '"Mail Delivery Service" <mailadm@gw.example.com>',
+    ],
+)
+def test_a_daemon_sender_is_a_bounce_even_under_a_reply_subject(sender: str) -> None:
+    assert verdict(From=sender, Subject="Re:Test message") == Verdict(ReplyKind.BOUNCE, Signal.DAEMON_SENDER)
+
+
+def test_a_person_named_like_a_daemon_only_in_part_is_not_one() -> None:
+    assert verdict(From="Postmaster General Fan <pat@acme.example>", Subject="Re: Pricing").kind is ReplyKind.REPLY
+
+
+def test_a_failure_subject_from_an_ordinary_address_is_not_proof_of_a_bounce() -> None:
+    found = verdict(
+        From="gateway@acme.example", Subject="Delivery failure notification", Return_Path="<gw@acme.example>"
+    )
+    assert found == Verdict(ReplyKind.AUTO_REPLY, Signal.UNCONFIRMED_FAILURE)
+    assert verdict(From="MAILER-DAEMON@acme.example", Subject="Delivery failure notification").kind is ReplyKind.BOUNCE
+
+
+# --- challenge-response ---------------------------------------------------------------------------------------------
+
+
+def test_a_challenge_wrapped_in_a_delivery_report_answering_our_subject_is_an_auto_reply() -> None:
+    found = verdict(From="noreply@challenge.example", Subject="Re: Following up", Content_Type=DSN)
+    assert found == Verdict(ReplyKind.AUTO_REPLY, Signal.CHALLENGE_RESPONSE)
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject"),
+    [
+        ("noreply@boxbe.com", "Following up"),
+        ("Pat via Bluebottle <pat@bluebottle.com>", "Re: Following up"),
+        ("guard@acme.example", "Please verify your email address"),
+        ("guard@acme.example", "Re: Verification required: Following up"),
+    ],
+)
+def test_challenge_response_systems(sender: str, subject: str) -> None:
+    assert verdict(From=sender, Subject=subject) == Verdict(ReplyKind.AUTO_REPLY, Signal.CHALLENGE_RESPONSE)
+
+
+def test_a_person_asking_to_verify_something_in_the_middle_of_a_reply_stays_a_reply() -> None:
+    assert (
+        verdict(From="pat@acme.example", Subject="Re: Following up, please verify the figures").kind is ReplyKind.REPLY
+    )
+
+
+# --- subjects: heads in other languages, ticket systems -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Ārpus biroja atrašanās automātiskā atbilde: Following up",  # Exchange 2003, Latvian
+        "Arpus biroja atrasanas automatiska atbilde: subjecting",
+        "Out of Office AutoReply: Following up",
+        "Auto reply: Following up",
+        "Automatische Antwort: Following up",
+        "Respuesta automática: Following up",
+        "Автоматический ответ: Following up",
+        "自動返信: Following up",
+    ],
+)
+def test_a_marker_anywhere_in_the_head_is_an_auto_reply(subject: str) -> None:
+    assert verdict(From="kim@acme.example", Subject=subject) == Verdict(ReplyKind.AUTO_REPLY, Signal.AUTO_SUBJECT)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[rt.example.org #123] AutoReply: Following up",
+        "[support #4711] Resolved: Following up",
+        "[Ticket#2026112810000011] Ticket received",
+        "We have received your request",
+        "Thank you for contacting Acme Support",
+    ],
+)
+def test_ticket_systems_and_acknowledgements_are_auto_replies(subject: str) -> None:
+    assert verdict(From="support@acme.example", Subject=subject).kind is ReplyKind.AUTO_REPLY
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: Out of office plans?",
+        "AW: Automatische Antwort gewünscht?",
+        "SV: Thank you for your email",
+        "Odp: Resolved: the pricing question",
+        "[sales-list] Re: Out of office plans?",
+        "Re: [support #4711] Following up",
+        "Question about our out of office policy",  # no colon: no head to read a marker in
+        "Resolved to buy",
+    ],
+)
+def test_what_a_person_writes_stays_a_reply(subject: str) -> None:
+    assert verdict(From="kim@acme.example", Subject=subject) == Verdict(ReplyKind.REPLY, Signal.NONE)
+
+
+def test_a_human_reply_through_a_list_with_bulk_precedence_stays_a_reply() -> None:
+    found = verdict(
+        From="kim@acme.example",
+        Subject="Re: Out of office plans?",
+        Precedence="bulk",
+        List_Id="<sales.lists.acme.example>",
+    )
+    assert found == Verdict(ReplyKind.REPLY, Signal.NONE)
+
+
+def test_aols_bracketed_marker_behind_a_reply_prefix_is_still_an_auto_reply() -> None:
+    found = verdict(From="kim@aol.example", Subject="Re: Following up (Automatic Response)")
+    assert found == Verdict(ReplyKind.AUTO_REPLY, Signal.AUTO_SUBJECT)
