@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from gmail_integration.gmail.gateway import HistoryPage
 from gmail_integration.models.domain import Connection
+from gmail_integration.models.watch import WatchState
 from gmail_integration.replies.threads import TrackedThread
 
 
@@ -51,3 +52,26 @@ class ConnectedMailboxes(Protocol):
 
 class PollJobs(Protocol):
     def enqueue(self, workspace_ids: Sequence[str], tick: str) -> None: ...
+
+
+class WatchingGmail(Protocol):
+    def watch(self, connection: Connection, topic: str, label_ids: Sequence[str]) -> int: ...
+
+    def stop_watch(self, connection: Connection) -> None: ...
+
+
+class Watches(Protocol):
+    def record(self, workspace_id: str, email: str, expiration_ms: int, at: datetime) -> None: ...
+
+    def record_failure(self, workspace_id: str, at: datetime) -> None: ...
+
+    def remove(self, workspace_id: str, email: str | None) -> None: ...
+
+    def workspace_for(self, email: str) -> str | None: ...
+
+    def states(self, workspace_ids: Sequence[str]) -> dict[str, WatchState]: ...
+
+
+class PushTokens(Protocol):
+    def verify(self, token: str) -> None:
+        """Raises ``PushRejectedError`` unless the token is a valid Pub/Sub push token for this service."""
