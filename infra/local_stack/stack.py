@@ -159,6 +159,20 @@ class LocalStack:
             {"client_id": client_id, "client_secret": client_secret, "redirect_uris": [urls.oauth_redirect_uri]},
         )
 
+        push_enabled = bool(raw.get("GmailPushTopic")) and any(r.path == "/gmail/push" for r in wiring.routes)
+        if push_enabled:
+            # The push subscription Google Cloud would hold: the topic Gmail publishes to, pushing to the front door
+            # with an OIDC token for the stack's audience and service account.
+            _post_json(
+                f"{urls.google}/_emulator/push/subscriptions",
+                {
+                    "topic": raw["GmailPushTopic"],
+                    "endpoint": urls.push_endpoint,
+                    "audience": raw.get("PushAudience") or urls.push_endpoint,
+                    "service_account": raw.get("PushServiceAccountEmail") or parameters.PUSH_SERVICE_ACCOUNT,
+                },
+            )
+
         buses = [catalog.ref(r.logical_id) for r in catalog.by_type("AWS::Events::EventBus")]
         events_log = EventsLog(aws.client("sqs"), aws.client("events"), buses, o.events_log)
         self._run(events_log)
@@ -195,6 +209,14 @@ class LocalStack:
         self._run(scheduler)
 
         self.config = self._describe(urls, credentials, catalog, tmpl, raw, workspace_claim, authority, wiring)
+        self.config["push_enabled"] = push_enabled
+        if push_enabled:
+            self.config["push"] = {
+                "topic": raw["GmailPushTopic"],
+                "endpoint": urls.push_endpoint,
+                "audience": raw.get("PushAudience") or urls.push_endpoint,
+                "service_account": raw.get("PushServiceAccountEmail") or parameters.PUSH_SERVICE_ACCOUNT,
+            }
         demo.serve(DemoSite({k: self.config[k] for k in ("api_url", "demo_url", "google_url", "frontend_origin")}))
         self._wait_until_answering(aws)
 
