@@ -76,7 +76,6 @@ class PushBook:
     pending: list[Delivery] = field(default_factory=list)
     log: list[Delivery] = field(default_factory=list)
     faults: list[PushFault] = field(default_factory=list)
-    held: list[Delivery] = field(default_factory=list)
     min_backoff_s: float = 0.2
     max_backoff_s: float = 10.0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_000_000_000_001))

@@ -4,8 +4,8 @@ A background thread looks at every watched mailbox a few times a second. When th
 what was last published and a changed message carries a watched label, it publishes Gmail's notification
 (``{"emailAddress", "historyId"}``) to the watch's topic, and each push subscription of that topic gets Google's
 envelope with an OIDC token signed by the emulator's key. A non-2xx answer or a connection error is retried with
-exponential backoff, as Pub/Sub does. Armed faults delay, duplicate, reorder (hold one back until the next one
-went out) or drop notifications.
+exponential backoff, as Pub/Sub does. Armed faults delay, duplicate, reorder (hold one back for REORDER_HOLD_S
+so that the next one overtakes it) or drop notifications.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from google_emulator.state import State
 log = logging.getLogger("google_emulator.push")
 _TICK_S = 0.05
 _HTTP_TIMEOUT_S = 10.0
+REORDER_HOLD_S = 2.0
 
 
 def _relevant(watch: Watch, mailbox: Mailbox) -> bool:
@@ -52,12 +53,9 @@ def _publish(book: PushBook, watch: Watch, history_id: int, now: float) -> None:
             delivery.dropped = True
             book.log.append(delivery)
             continue
-        if fault is not None and fault.action == "reorder":
-            book.held.append(delivery)
-            book.log.append(delivery)
-            continue
-        if fault is not None and fault.action == "delay":
-            delivery.due += fault.delay_s
+        if fault is not None and fault.action in ("delay", "reorder"):
+            # A reordered notification is held back long enough for the next one to overtake it.
+            delivery.due += fault.delay_s or REORDER_HOLD_S
         book.pending.append(delivery)
         book.log.append(delivery)
         if fault is not None and fault.action == "duplicate":
@@ -65,12 +63,6 @@ def _publish(book: PushBook, watch: Watch, history_id: int, now: float) -> None:
             twin = Delivery(delivery.message_id, delivery.subscription, data, now, delivery.due + 0.05)
             book.pending.append(twin)
             book.log.append(twin)
-        if book.held:
-            # A held-back notification goes out after this newer one: out of order.
-            for late in book.held:
-                late.due = delivery.due + 0.3
-                book.pending.append(late)
-            book.held.clear()
 
 
 def scan(state: State) -> None:
