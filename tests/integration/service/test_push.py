@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -176,6 +177,30 @@ def test_duplicated_and_reordered_notifications_cause_one_reply_detected(
     settle(2)
     detected = stack.events("ReplyDetected", where={"workspace_id": workspace}, count=2, timeout=2)
     assert len(detected) == 1
+
+
+def test_notifications_dropped_all_day_lose_no_reply_the_safety_net_poll_finds_it(
+    stack: LocalStack, sent: tuple[str, str, str, dict[str, Any]]
+) -> None:
+    workspace, token, owner, email = sent
+    _push_fault(stack, "drop", count=1000)  # Pub/Sub loses every notification
+    try:
+        _reply(stack, owner, email)
+        settle(2)
+        assert wait_email(stack, token, "act_1", "SENT")["status"] == "SENT"
+        # The schedule's next quarter hour (SafetyNetPollMinutes, default 15), one tick a minute: the watch is
+        # healthy, so the mailbox is polled on exactly one of them.
+        start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=2)
+        before = _history_lists(stack, owner)
+        for minute in range(15):
+            moment = (start + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            assert stack.api("POST", "/_local/schedule", json={"time": moment}).status_code == 200
+        wait_email(stack, token, "act_1", "REPLIED", timeout=15)
+        settle(1)
+        assert _history_lists(stack, owner) - before == 1
+        assert len(stack.events("ReplyDetected", where={"workspace_id": workspace})) == 1
+    finally:
+        stack.google("DELETE", "push/faults")
 
 
 def test_an_expired_watch_is_renewed_and_polled_by_the_safety_net(
