@@ -62,6 +62,8 @@ def design_table(text: str) -> set[tuple[str, str, str]]:
         if len(cells) < 3 or not cells[0].startswith("`"):
             continue
         auth = cells[1].split()[0].upper()
+        # "Pub/Sub OIDC token": no API Gateway authorizer; the function checks Google's token itself.
+        auth = {"PUB/SUB": "NONE"}.get(auth, auth)
         pending: list[str] = []
         for snippet in re.findall(r"`([^`]+)`", cells[0]):
             words = snippet.split()
