@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.http.resolver import make_resolver
+from gmail_integration.models.push import PushRejectedError
 from gmail_integration.observability import logger, metrics, tracer
-from gmail_integration.replies.push import PushRejectedError
 
 app = make_resolver(frontend_origin=None)
 

@@ -12,8 +12,9 @@ import pytest
 
 from gmail_integration.gmail.errors import TransientError
 from gmail_integration.models.domain import Connection, ConnectionStatus
+from gmail_integration.models.push import PushRejectedError
 from gmail_integration.models.watch import WatchState
-from gmail_integration.replies.push import PushOutcome, PushRejectedError, ReceivePush
+from gmail_integration.replies.push import PushOutcome, ReceivePush
 from gmail_integration.replies.safety_net import SafetyNetPolls
 from gmail_integration.replies.watch import WatchMailbox
 from tests.unit.fakes import FakeClock, FakeConnections

@@ -15,7 +15,7 @@ import google.auth.transport.requests
 from google.auth.exceptions import GoogleAuthError, TransportError
 from google.oauth2 import id_token
 
-from gmail_integration.replies.push import PushRejectedError
+from gmail_integration.models.push import PushRejectedError
 
 CERTS_MAX_AGE_S = 300
 GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")

@@ -13,51 +13,19 @@ import binascii
 import json
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from gmail_integration.models.domain import ConnectionStatus
+from gmail_integration.models.push import Notification, PushEnvelope, PushRejectedError
 from gmail_integration.observability import count, logger
 from gmail_integration.replies.ports import PollConnections, PollJobs, PushTokens, Watches
-
-
-class PushRejectedError(Exception):
-    """The request is not a valid push for this service; nothing was changed."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 class PushOutcome(StrEnum):
     ENQUEUED = "enqueued"
     DROPPED = "dropped"
     STALE = "stale"
-
-
-class Notification(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    email_address: Annotated[
-        str, Field(alias="emailAddress", min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    ]
-    history_id: Annotated[int, Field(alias="historyId", gt=0, lt=2**64)]
-
-
-class PushMessage(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    data: Annotated[str, Field(min_length=1, max_length=10_000)]
-    message_id: Annotated[str, Field(alias="messageId", min_length=1, max_length=200)]
-
-
-class PushEnvelope(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    message: PushMessage
-    subscription: Annotated[str, Field(min_length=1, max_length=500)]
 
 
 def parse_notification(body: str) -> tuple[PushEnvelope, Notification]:
