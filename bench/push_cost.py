@@ -118,10 +118,21 @@ def idle_hour(stack: LocalStack, mailboxes: int) -> dict[str, float]:
     for minute in range(60):
         moment = (start + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ")
         assert stack.api("POST", "/_local/schedule", json={"time": moment}).status_code == 200
-    time.sleep(5)  # the pollers drain the queue
-    idle_calls = [c for c in calls(stack)[mark:] if c["email"] in owners and c["method"].startswith("gmail.")]
+
+    def idle_calls() -> list[dict[str, Any]]:
+        return [c for c in calls(stack)[mark:] if c["email"] in owners and c["method"].startswith("gmail.")]
+
+    # The poll worker drains the hour's jobs: wait until the queue is empty and the count holds for 3 s.
+    seen, steady_since, deadline = -1, time.monotonic(), time.monotonic() + 300
+    while time.monotonic() < deadline:
+        count = len(idle_calls())
+        if count != seen or stack.queue_messages("poll_queue_url"):
+            seen, steady_since = count, time.monotonic()
+        elif time.monotonic() - steady_since > 3:
+            break
+        time.sleep(0.5)
     all_jobs = scheduled_jobs(stack, log_mark)
-    return {"gmail_calls": len(idle_calls) / mailboxes, "all_jobs": all_jobs, "mailboxes": mailboxes}
+    return {"gmail_calls": len(idle_calls()) / mailboxes, "all_jobs": all_jobs, "mailboxes": mailboxes}
 
 
 def run(push: bool, replies: int, idle: int) -> dict[str, Any]:
