@@ -73,7 +73,7 @@ clean:
 # Lambda platform (python3.13 on arm64) whatever this machine runs, from a hashed lock compiled for that platform
 # (pip would evaluate environment markers for the host; uv resolves for the target).
 .PHONY: lock checkov-venv build-SharedLayer build-ApiFunction build-OAuthCallbackFunction build-InternalApiFunction \
-	build-SendEmailFunction build-SchedulePollsFunction build-PollMailboxFunction
+	build-SendEmailFunction build-SchedulePollsFunction build-PollMailboxFunction build-GmailPushFunction
 
 BUILD_ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 # Any pip works for a cross-platform --target install; prefer the SAM venv's (bootstrap sam makes it) over the host's.
@@ -106,5 +106,5 @@ build-SharedLayer:
 
 # cwd is a copy of functions/<name>: thin handlers, their code comes from the layer.
 build-ApiFunction build-OAuthCallbackFunction build-InternalApiFunction build-SendEmailFunction \
-build-SchedulePollsFunction build-PollMailboxFunction:
+build-SchedulePollsFunction build-PollMailboxFunction build-GmailPushFunction:
 	cp ./*.py "$(ARTIFACTS_DIR)/"

@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 ROOT = Path(__file__).resolve().parents[2]
 
-ROUTE_FUNCTIONS = ("api", "internal_api", "oauth_callback")
+ROUTE_FUNCTIONS = ("api", "internal_api", "oauth_callback", "gmail_push")
 """The functions behind the HTTP API, in the order their routes appear in the document."""
 
 _PLACEHOLDER_ENV = {

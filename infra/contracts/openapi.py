@@ -48,6 +48,13 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "description": "AWS Signature Version 4 (service execute-api) by a role allowed to invoke the internal routes.",
         "x-amazon-apigateway-authtype": "awsSigv4",
     },
+    "PubSubOidc": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The Google-signed OIDC token of the Pub/Sub push subscription (issuer Google, the configured"
+        " audience and push service account); checked by the function itself, no API Gateway authorizer.",
+    },
 }
 
 # Function folder -> the security requirement API Gateway enforces before the function runs (template.yaml).
@@ -55,6 +62,25 @@ FUNCTION_SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "api": [{"WorkspaceJwt": []}],
     "internal_api": [{"AwsSigV4": []}],
     "oauth_callback": [],
+    "gmail_push": [{"PubSubOidc": []}],
+}
+
+PUSH_ENVELOPE: dict[str, Any] = {
+    "type": "object",
+    "description": "Pub/Sub's push envelope; message.data is base64 JSON {emailAddress, historyId} from Gmail.",
+    "required": ["message"],
+    "properties": {
+        "message": {
+            "type": "object",
+            "required": ["data"],
+            "properties": {
+                "data": {"type": "string", "contentEncoding": "base64"},
+                "messageId": {"type": "string"},
+                "publishTime": {"type": "string", "format": "date-time"},
+            },
+        },
+        "subscription": {"type": "string"},
+    },
 }
 
 _POWERTOOLS_ONLY = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
@@ -69,7 +95,17 @@ def _error(description: str) -> dict[str, Any]:
 
 def _operation(function: str, operation: dict[str, Any]) -> dict[str, Any]:
     responses = {code: answer for code, answer in operation["responses"].items() if code != "422"}
-    if function == "oauth_callback":
+    if function == "gmail_push":
+        # Pub/Sub retries anything but 2xx: a notification for an unknown mailbox is still acknowledged.
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": PUSH_ENVELOPE}}}
+        responses = {
+            "204": {"description": "Accepted: one poll job for the mailbox's workspace, or dropped when unknown."},
+            "400": _error("invalid_request: the body is not Pub/Sub's envelope of a Gmail notification."),
+            "401": _error("The token is missing, forged, expired or for another audience."),
+            "403": _error("The token is Google's but not from the configured push service account."),
+            "500": _error("internal_error: logged with its stack; Pub/Sub delivers the notification again."),
+        }
+    elif function == "oauth_callback":
         # The popup's result page, whatever happened: it tells the opener by postMessage (docs/popup-client.md).
         responses["200"] = {
             "description": "The popup's result page (HTML): it posts the outcome to the opener and closes.",

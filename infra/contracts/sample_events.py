@@ -7,6 +7,7 @@ Every id is fake and no sample carries a real address, token or authorization co
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -134,6 +135,23 @@ def _send(activity: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _push() -> dict[str, Any]:
+    """Pub/Sub's push of a Gmail notification, with the subscription's OIDC token (the function checks it)."""
+    notification = {"emailAddress": "sam@company.example", "historyId": "9876"}
+    envelope = {
+        "message": {
+            "data": base64.b64encode(json.dumps(notification).encode()).decode(),
+            "messageId": "2070443601311540",
+            "publishTime": "2026-11-30T08:00:00.000Z",
+        },
+        "subscription": "projects/outsales/subscriptions/gmail-push",
+    }
+    event = http_event("POST", "/gmail/push", "/gmail/push", auth="NONE", body=envelope)
+    event["headers"]["authorization"] = "Bearer <Pub/Sub's Google-signed OIDC token>"
+    event["headers"]["user-agent"] = "APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)"
+    return event
+
+
 def samples() -> dict[str, dict[str, Any]]:
     """File name (without .json) → event. The prefix names the function: api-, internal-, callback-, send-..."""
     profile = {"display_name": "Sam Seller", "signature_text": "Sam Seller\nOutSales", "signature_html": ""}
@@ -158,6 +176,7 @@ def samples() -> dict[str, dict[str, Any]]:
             auth="NONE",
             query={"state": "sample-state", "code": "sample-code"},
         ),
+        "push": _push(),
         "internal-billing": http_event(
             "PUT",
             "/internal/workspaces/{workspace_id}/billing",

@@ -9,8 +9,9 @@ from google_emulator.calls import Call
 from google_emulator.errors import not_found_page
 from google_emulator.gmail import api as gmail_api
 from google_emulator.oauth import endpoints as oauth
+from google_emulator.pubsub import oidc
 from google_emulator.state import State
-from google_emulator.web import Request, Response
+from google_emulator.web import Request, Response, json_response
 
 _OAUTH = {
     "/o/oauth2/v2/auth": ("oauth.authorize", oauth.authorize),
@@ -44,6 +45,10 @@ class App:
         if request.path in _OAUTH:
             call.method, endpoint = _OAUTH[request.path]
             return endpoint(self.state, request, call)
+        if request.path == "/oauth2/v1/certs":
+            return json_response(200, oidc.certs_v1())
+        if request.path == "/oauth2/v3/certs":
+            return json_response(200, oidc.certs_v3())
         if request.path.startswith(_GMAIL_PREFIXES):
             return gmail_api.handle(self.state, request, call)
         return not_found_page(request.path)

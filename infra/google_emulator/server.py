@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from google_emulator.app import App
+from google_emulator.pubsub.simulator import PushSimulator
 from google_emulator.state import State
 from google_emulator.web import Request, Response
 
@@ -113,6 +114,8 @@ class Emulator:
         self.port = int(port)
         display = f"[{self.host}]" if ":" in self.host else self.host
         self.url = f"http://{display}:{self.port}"
+        self._push = PushSimulator(state)
+        self._push.start()
 
     @classmethod
     def start(cls, host: str = "127.0.0.1", port: int = 0) -> Emulator:
@@ -151,6 +154,7 @@ class Emulator:
             if self._stopped:
                 return
             self._stopped = True
+            self._push.stop()
             if self._serving:
                 self._server.shutdown()
             if self._thread is not None:

@@ -16,6 +16,7 @@ from google_emulator.calls import CallLog
 from google_emulator.faults import FaultBook
 from google_emulator.mailbox import Mailbox
 from google_emulator.oauth.grants import OAuthStore
+from google_emulator.pubsub.book import PushBook
 from google_emulator.quota import QuotaBook
 
 # google-auth treats a token as expired 3m45s early; anything shorter than an hour makes it refresh before
@@ -95,6 +96,7 @@ class State:
     calls: CallLog = field(default_factory=CallLog)
     quota: QuotaBook = field(default_factory=QuotaBook)
     consent_presets: list[ConsentPreset] = field(default_factory=list)
+    push: PushBook = field(default_factory=PushBook)
     clock_offset_s: float = 0.0
     _history_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000, 7))
 

@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Any
 
@@ -192,7 +193,11 @@ class FrontDoor:
         if route == ("POST", "jwt"):
             return self._mint(request)
         if route == ("POST", "schedule"):
-            outcomes = self._scheduler.run_once()
+            try:
+                at = _tick_time(request.body)
+            except ValueError as error:
+                return message(400, f"time must be an ISO 8601 instant: {error}")
+            outcomes = self._scheduler.run_once(at)
             ok = all(o["ok"] for o in outcomes)
             return _json(200 if ok else 500, {"ran": outcomes})
         return message(404, "Not Found")
@@ -241,3 +246,13 @@ def _incoming(environ: dict[str, Any]) -> IncomingRequest:
         source_ip=str(environ.get("REMOTE_ADDR", "127.0.0.1")),
         protocol=str(environ.get("SERVER_PROTOCOL", "HTTP/1.1")),
     )
+
+
+def _tick_time(body: bytes | None) -> datetime | None:
+    """The optional ``{"time": "2026-11-28T10:00:00Z"}`` of POST /_local/schedule."""
+    payload = json.loads(body or b"{}") if (body or b"").strip() else {}
+    value = payload.get("time") if isinstance(payload, dict) else None
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

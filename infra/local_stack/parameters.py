@@ -18,6 +18,8 @@ log = logging.getLogger("local_stack.parameters")
 
 GOOGLE_CLIENT_ID = "outsales-local.apps.googleusercontent.com"
 JWT_AUDIENCE = "outsales-local"
+PUSH_TOPIC = "projects/outsales-local/topics/gmail-push"
+PUSH_SERVICE_ACCOUNT = "gmail-push@outsales-local.iam.gserviceaccount.com"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class Urls:
     def oauth_redirect_uri(self) -> str:
         return f"{self.api}/gmail/oauth/callback"
 
+    @property
+    def push_endpoint(self) -> str:
+        return f"{self.api}/gmail/push"
+
 
 def local_values(urls: Urls, client_secret_arn: str) -> dict[str, str]:
     """The values a developer would pass to `sam deploy`, pointing every outside party at its local stand-in."""
@@ -50,6 +56,12 @@ def local_values(urls: Urls, client_secret_arn: str) -> dict[str, str]:
         "GoogleTokenUri": f"{urls.google}/token",
         "GoogleRevokeUri": f"{urls.google}/revoke",
         "GmailApiUrl": f"{urls.google}/",
+        # Gmail push is on locally: the emulator's Pub/Sub simulator pushes to the front door. Turn it off with
+        # --parameter GmailPushTopic= (the schedule then polls every mailbox every minute, as in a stack without it).
+        "GmailPushTopic": PUSH_TOPIC,
+        "PushAudience": urls.push_endpoint,
+        "PushServiceAccountEmail": PUSH_SERVICE_ACCOUNT,
+        "GoogleCertsUrl": f"{urls.google}/oauth2/v1/certs",
     }
 
 

@@ -128,6 +128,7 @@ class LocalStack:
                 "redirect_uris": [servers.urls.oauth_redirect_uri],
             },
         )
+        push = self._push_subscription(raw, wiring, servers.urls)
         buses = [catalog.ref(r.logical_id) for r in catalog.by_type("AWS::Events::EventBus")]
         self._run(EventsLog(servers.aws.client("sqs"), servers.aws.client("events"), buses, o.events_log))
         authority = _jwt_authority(raw, typed, servers.urls)
@@ -138,9 +139,26 @@ class LocalStack:
         self.config = self._describe(
             servers.urls, servers.credentials, catalog, tmpl, raw, authority.workspace_claim, authority, wiring
         )
+        self.config["push_enabled"] = push is not None
+        if push is not None:
+            self.config["push"] = push
         site = {k: self.config[k] for k in ("api_url", "demo_url", "google_url", "frontend_origin")}
         servers.demo.serve(DemoSite(site))
         self._wait_until_answering(servers.aws)
+
+    def _push_subscription(self, raw: dict[str, str], wiring: Wiring, urls: parameters.Urls) -> dict[str, str] | None:
+        """The push subscription Google Cloud would hold: the topic Gmail publishes to, pushing to the front door with
+        an OIDC token for the stack's audience and service account. None when push is off."""
+        if not raw.get("GmailPushTopic") or not any(r.path == "/gmail/push" for r in wiring.routes):
+            return None
+        subscription = {
+            "topic": raw["GmailPushTopic"],
+            "endpoint": urls.push_endpoint,
+            "audience": raw.get("PushAudience") or urls.push_endpoint,
+            "service_account": raw.get("PushServiceAccountEmail") or parameters.PUSH_SERVICE_ACCOUNT,
+        }
+        _post_json(f"{urls.google}/_emulator/push/subscriptions", subscription)
+        return subscription
 
     def _open_state_and_logs(self) -> None:
         o = self.options

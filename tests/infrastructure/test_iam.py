@@ -51,12 +51,19 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
     | {("sqs:SendMessage", "SendDLQ")}
     | EVENTS
     | SECRET,
+    # With push on, the schedule reads the watches and renews them (users.watch with the mailbox's token).
     "SchedulePollsFunction": grants(
-        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, {"Table"}
+        {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        {"Table"},
     )
     | {("dynamodb:Query", "Table/index/gsi1")}
     | grants(KEY_THROUGH_SERVICES, {"DataKey"})
-    | {("sqs:SendMessage", "PollQueue"), ("sqs:SendMessage", "ScheduleDLQ")},
+    | {("sqs:SendMessage", "PollQueue"), ("sqs:SendMessage", "ScheduleDLQ")}
+    | SECRET,
+    # The push function may only find the mailbox and enqueue a poll job.
+    "GmailPushFunction": {("dynamodb:GetItem", "Table")}
+    | grants(KEY_THROUGH_SERVICES, {"DataKey"})
+    | {("sqs:SendMessage", "PollQueue")},
     "PollMailboxFunction": grants(TABLE_READ_WRITE, TABLE)
     | grants(KEY_THROUGH_SERVICES, {"DataKey"})
     | {("sqs:ChangeMessageVisibility", "PollQueue")}
@@ -64,7 +71,13 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
     | SECRET,
 }
 # Functions that handle refresh tokens directly (KMS calls of their own, under the workspace encryption context).
-TOKEN_DECRYPTERS = {"ApiFunction", "OAuthCallbackFunction", "SendEmailFunction", "PollMailboxFunction"}
+TOKEN_DECRYPTERS = {
+    "ApiFunction",
+    "OAuthCallbackFunction",
+    "SendEmailFunction",
+    "PollMailboxFunction",
+    "SchedulePollsFunction",
+}
 TOKEN_ENCRYPTERS = {"OAuthCallbackFunction"}
 
 # The managed policies SAM attaches, and why each is acceptable.

@@ -20,6 +20,7 @@ DESIGN_ROUTES = {
     ("PUT", "/profile", "JWT"),
     ("PUT", "/internal/workspaces/{}/billing", "IAM"),
     ("PUT", "/internal/workspaces/{}/agents/{}", "IAM"),
+    ("POST", "/gmail/push", "NONE"),
 }
 
 
@@ -57,13 +58,16 @@ def test_routes_are_served_by_the_right_functions(template: dict[str, Any]) -> N
     routes = template_routes(template)
     for (method, path), (function, auth) in routes.items():
         expected = {"JWT": "ApiFunction", "IAM": "InternalApiFunction", "NONE": "OAuthCallbackFunction"}[auth]
+        if (method, path) == ("POST", "/gmail/push"):
+            expected = "GmailPushFunction"
         assert function == expected, f"{method} {path}"
         if path.startswith("/internal/"):
             assert auth == "IAM"
         assert not path.startswith("/_local"), "local-only routes never belong in the template"
 
 
-def test_only_the_callback_goes_without_authorizer(template: dict[str, Any]) -> None:
+def test_only_the_callback_and_the_push_go_without_authorizer(template: dict[str, Any]) -> None:
+    # The callback is proven by its single-use state, the push by Google's OIDC token (checked in code).
     routes = template_routes(template)
-    unauthenticated = [key for key, (_, auth) in routes.items() if auth == "NONE"]
-    assert unauthenticated == [("GET", "/gmail/oauth/callback")]
+    unauthenticated = sorted(key for key, (_, auth) in routes.items() if auth == "NONE")
+    assert unauthenticated == [("GET", "/gmail/oauth/callback"), ("POST", "/gmail/push")]

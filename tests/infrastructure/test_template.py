@@ -15,6 +15,7 @@ FUNCTIONS = [
     "SendEmailFunction",
     "SchedulePollsFunction",
     "PollMailboxFunction",
+    "GmailPushFunction",
 ]
 
 # Others code against these: the handlers, the local stack, the integration tests.

@@ -30,5 +30,6 @@ def test_checkov(tools: dict[str, Run]) -> None:
     passed, failed, skipped = map(int, summary.groups())
     assert failed == 0
     assert passed >= 50
-    # Every skip is a resource-level one with its reason in template.yaml; a new one deserves a look.
-    assert skipped <= 11, output
+    # Every skip is a resource-level one with its reason in template.yaml; a new one deserves a look. The push
+    # function takes the same two as the other API Gateway functions (no async DLQ, no VPC).
+    assert skipped <= 13, output

@@ -4,7 +4,7 @@ The routes of design.md's "Local stack contract" are fixed (scripts outside the 
 rest are documented in README.md.
 """
 
-from google_emulator.control import mailboxes, observe, scene
+from google_emulator.control import mailboxes, observe, push, scene
 from google_emulator.control.routing import handle
 
-__all__ = ["handle", "mailboxes", "observe", "scene"]
+__all__ = ["handle", "mailboxes", "observe", "push", "scene"]

@@ -15,7 +15,7 @@ from google_emulator import discovery
 from google_emulator.calls import Call
 from google_emulator.errors import ApiError, bad_request, not_found_page, rate_limited
 from google_emulator.faults import Fault
-from google_emulator.gmail import access, fields, upload
+from google_emulator.gmail import access, fields, upload, watch  # noqa: F401 - registers users.watch/stop
 from google_emulator.gmail.methods import METHODS, Context
 from google_emulator.quota import units
 from google_emulator.state import State

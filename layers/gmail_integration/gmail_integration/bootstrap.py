@@ -28,9 +28,11 @@ from gmail_integration.dal.replies import DynamoReplies
 from gmail_integration.dal.send_context import DynamoSendContextReader
 from gmail_integration.dal.states import DynamoStateStore
 from gmail_integration.dal.threads import DynamoThreads
+from gmail_integration.dal.watches import DynamoWatches
 from gmail_integration.events.eventbridge import EventBridgePublisher
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.gateway import GoogleGmailGateway
+from gmail_integration.gmail.push_tokens import GooglePushTokens
 from gmail_integration.kms.vault import KmsTokenVault
 from gmail_integration.mailbox.authorization import MailboxAuthority
 from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
@@ -39,7 +41,10 @@ from gmail_integration.mailbox.status import GetMailboxStatus
 from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
 from gmail_integration.replies.intake import ProcessPollJob
 from gmail_integration.replies.poll_mailbox import PollMailbox
+from gmail_integration.replies.push import ReceivePush
+from gmail_integration.replies.safety_net import SafetyNetPolls
 from gmail_integration.replies.schedule import SchedulePolls
+from gmail_integration.replies.watch import ConnectThenWatch, StopThenDisconnect, WatchMailbox
 from gmail_integration.sending.daily_limit import ResumeAfterDailyLimit
 from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
@@ -175,8 +180,8 @@ class Container:
             configured_redirect_uri=self.settings.oauth_redirect_uri,
         )
 
-    def complete_connect(self) -> CompleteConnect:
-        return CompleteConnect(
+    def complete_connect(self) -> CompleteConnect | ConnectThenWatch:
+        connect = CompleteConnect(
             oauth=self.oauth,
             states=self.states,
             accounts=self.gmail,
@@ -186,10 +191,39 @@ class Container:
             events=self.events,
             clock=self.clock,
         )
+        return ConnectThenWatch(connect, self.watch_mailbox) if self.settings.push_enabled else connect
 
-    def disconnect(self) -> Disconnect:
-        return Disconnect(
+    def disconnect(self) -> Disconnect | StopThenDisconnect:
+        disconnect = Disconnect(
             oauth=self.oauth, vault=self.vault, connections=self.connections, events=self.events, clock=self.clock
+        )
+        # Stopping also runs with push off, so that turning push off does not leave watches publishing.
+        return StopThenDisconnect(disconnect, self.watch_mailbox)
+
+    # ---- Gmail push ----
+    @cached_property
+    def watches(self) -> DynamoWatches:
+        return DynamoWatches(self.dynamodb, self.table)
+
+    @cached_property
+    def watch_mailbox(self) -> WatchMailbox:
+        return WatchMailbox(
+            connections=self.connections,
+            gmail=self.gmail,
+            watches=self.watches,
+            topic=self.settings.gmail_push_topic,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def receive_push(self) -> ReceivePush:
+        return ReceivePush(
+            tokens=GooglePushTokens(
+                self.settings.google_certs_url, self.settings.push_audience, self.settings.push_service_account
+            ),
+            watches=self.watches,
+            connections=self.connections,
+            jobs=SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url),
         )
 
     @cached_property
@@ -224,8 +258,17 @@ class Container:
         )
 
     @cached_property
-    def schedule_polls(self) -> SchedulePolls:
+    def schedule_polls(self) -> SchedulePolls | SafetyNetPolls:
         jobs = SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url)
+        if self.settings.push_enabled:
+            return SafetyNetPolls(
+                mailboxes=DynamoConnectedMailboxes(self.table),
+                watches=self.watches,
+                jobs=jobs,
+                renew=self.watch_mailbox,
+                every_minutes=self.settings.safety_poll_minutes,
+                clock=self.clock,
+            )
         return SchedulePolls(mailboxes=DynamoConnectedMailboxes(self.table), jobs=jobs, clock=self.clock)
 
     @cached_property

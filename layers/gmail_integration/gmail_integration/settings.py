@@ -48,14 +48,24 @@ class Settings(BaseModel):
     message_id_domain: str = Field(default="mail.outsales.app", alias="MESSAGE_ID_DOMAIN", pattern=r"^[A-Za-z0-9.-]+$")
     send_lease_s: int = Field(default=120, alias="SEND_LEASE_S", ge=5, le=900)
     gmail_http_timeout_s: float = Field(default=20, alias="GMAIL_HTTP_TIMEOUT_S", gt=0, le=25)
+    # Gmail push: an empty topic means no push, and the schedule polls every mailbox every minute.
+    gmail_push_topic: str = Field(default="", alias="GMAIL_PUSH_TOPIC", pattern=r"^(projects/[^/]+/topics/[^/]+)?$")
+    push_audience: str = Field(default="", alias="PUSH_AUDIENCE")
+    push_service_account: str = Field(default="", alias="PUSH_SERVICE_ACCOUNT")
+    google_certs_url: str = Field(default="https://www.googleapis.com/oauth2/v1/certs", alias="GOOGLE_CERTS_URL")
+    safety_poll_minutes: int = Field(default=15, alias="SAFETY_POLL_MINUTES", ge=1, le=1440)
 
-    @field_validator("google_auth_uri", "google_token_uri", "google_revoke_uri", "gmail_api_url")
+    @field_validator("google_auth_uri", "google_token_uri", "google_revoke_uri", "gmail_api_url", "google_certs_url")
     @classmethod
     def _https_unless_loopback(cls, url: str) -> str:
         # Tokens travel over these URLs: plain http is only tolerated for the local emulator on this machine.
         if not url.startswith("https://") and not (url.startswith("http://") and is_loopback_url(url)):
             raise ValueError("must be an https URL (plain http only on loopback)")
         return url
+
+    @property
+    def push_enabled(self) -> bool:
+        return bool(self.gmail_push_topic)
 
     @property
     def google_is_local(self) -> bool:

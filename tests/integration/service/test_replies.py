@@ -1,10 +1,18 @@
-"""Reply detection through the schedule, the FIFO poll queue and the Gmail emulator's history."""
+"""Reply detection through the schedule, the FIFO poll queue and the Gmail emulator's history.
+
+These run on a stack without Gmail push (as deployed with an empty GmailPushTopic), where every tick polls every
+connected mailbox; test_push.py covers push and the safety-net schedule.
+"""
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from tests.integration.conftest import LocalStack
+from tests.integration.conftest import LocalStack, start_local_stack
 from tests.integration.service.flows import (
     account,
     approved,
@@ -16,6 +24,17 @@ from tests.integration.service.flows import (
 )
 
 PROSPECT = "pat.replies@prospect.example"
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    """The whole service with push off: its own stack, so that ticks alone drive reply detection."""
+    with (
+        tempfile.TemporaryDirectory(prefix="outsales-poll-") as state_dir,
+        start_local_stack(Path(state_dir), extra_args=["--parameter", "GmailPushTopic="]) as running,
+    ):
+        assert running["push_enabled"] is False
+        yield running
 
 
 @pytest.fixture

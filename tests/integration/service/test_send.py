@@ -158,7 +158,9 @@ def test_a_server_error_is_retried_and_sent_once(stack: LocalStack, connected: t
 
 
 def test_invalid_grant_parks_the_email_needing_reconnect(stack: LocalStack, connected: tuple[str, str, str]) -> None:
-    workspace, token, _ = connected
+    workspace, token, owner = connected
+    # Connecting already refreshed the token once (users.watch); the send must refresh it again to meet the fault.
+    assert stack.google("POST", "tokens/expire", {"email": owner}).status_code < 300
     fault = {"method": "oauth.token", "status": 400, "count": 1, "error": "invalid_grant"}
     assert stack.google("POST", "faults", fault).status_code < 300
     stack.send(approved(workspace, "act_grant"))

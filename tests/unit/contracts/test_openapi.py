@@ -72,6 +72,8 @@ def test_each_route_names_the_authorizer_the_gateway_applies(generated: dict[str
                 assert operation["security"] == [{"AwsSigV4": []}]
             elif path == "/gmail/oauth/callback":
                 assert operation["security"] == []
+            elif path == "/gmail/push":  # no gateway authorizer: the function verifies Pub/Sub's OIDC token
+                assert operation["security"] == [{"PubSubOidc": []}]
             else:
                 assert operation["security"] == [{"WorkspaceJwt": []}]
 

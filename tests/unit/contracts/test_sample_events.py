@@ -29,8 +29,9 @@ PREFIX_TO_FUNCTION = {
     "send": "send_email",
     "poll": "poll_mailbox",
     "schedule": "schedule_polls",
+    "push": "gmail_push",
 }
-HTTP_FUNCTIONS = {"api", "internal_api", "oauth_callback"}
+HTTP_FUNCTIONS = {"api", "internal_api", "oauth_callback", "gmail_push"}
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 
 

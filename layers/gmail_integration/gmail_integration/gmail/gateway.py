@@ -86,6 +86,14 @@ class GoogleGmailGateway:
     def current_history_id(self, connection: Connection) -> str:
         return self._call(connection, self._users.getProfile(userId="me"))["historyId"]  # type: ignore[no-any-return]
 
+    def watch(self, connection: Connection, topic: str, label_ids: Sequence[str]) -> int:
+        """Starts or renews Gmail push to ``topic``; returns the watch's expiration (epoch milliseconds)."""
+        body = {"topicName": topic, "labelIds": list(label_ids), "labelFilterBehavior": "include"}
+        return int(self._call(connection, self._users.watch(userId="me", body=body))["expiration"])
+
+    def stop_watch(self, connection: Connection) -> None:
+        self._call(connection, self._users.stop(userId="me"))
+
     def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage:
         body: dict[str, str] = {"raw": base64.urlsafe_b64encode(raw).decode()}
         if thread_id:

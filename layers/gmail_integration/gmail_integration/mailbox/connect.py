@@ -12,6 +12,7 @@ from gmail_integration.events.ports import EventPublisher
 from gmail_integration.mailbox.ports import AccountReader, ConnectionRepository, OAuthProvider, StateStore, TokenVault
 from gmail_integration.models.authorization import (
     STATE_TTL,
+    Connected,
     ConnectError,
     ConnectErrorCode,
     PendingAuthorization,
@@ -52,12 +53,6 @@ class StartConnect:
         )
         logger.info("connect started", extra={"workspace_id": workspace_id, "user_id": user_id})
         return url
-
-
-@dataclass(frozen=True)
-class Connected:
-    workspace_id: str
-    email: str
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,11 @@ class ConnectError(Exception):
     def __init__(self, code: ConnectErrorCode) -> None:
         super().__init__(code.value)
         self.code = code
+
+
+@dataclass(frozen=True)
+class Connected:
+    """A finished connect: the workspace and the Gmail address it now sends from."""
+
+    workspace_id: str
+    email: str

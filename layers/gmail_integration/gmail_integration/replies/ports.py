@@ -6,9 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from gmail_integration.models.authorization import Connected
 from gmail_integration.models.domain import Connection
 from gmail_integration.models.gmail import HistoryPage
 from gmail_integration.models.threads import TrackedThread
+from gmail_integration.models.watch import WatchState
 
 
 class PollConnections(Protocol):
@@ -55,3 +57,38 @@ class PollJobs(Protocol):
 
 class DailyLimitResume(Protocol):
     def __call__(self, connection: Connection) -> bool: ...
+
+
+class WatchingGmail(Protocol):
+    def watch(self, connection: Connection, topic: str, label_ids: Sequence[str]) -> int: ...
+
+    def stop_watch(self, connection: Connection) -> None: ...
+
+
+class Watches(Protocol):
+    def record(self, workspace_id: str, email: str, expiration_ms: int, at: datetime) -> None: ...
+
+    def record_failure(self, workspace_id: str, at: datetime) -> None: ...
+
+    def remove(self, workspace_id: str, email: str | None) -> None: ...
+
+    def workspace_for(self, email: str) -> str | None: ...
+
+    def states(self, workspace_ids: Sequence[str]) -> dict[str, WatchState]: ...
+
+
+class PushTokens(Protocol):
+    def verify(self, token: str) -> None:
+        """Raises ``PushRejectedError`` unless the token is a valid Pub/Sub push token for this service."""
+
+
+class CompletesConnect(Protocol):
+    """The mailbox's connect use case, which a push watch follows."""
+
+    def __call__(self, state: str | None, code: str | None, error: str | None) -> Connected: ...
+
+
+class Disconnects(Protocol):
+    """The mailbox's disconnect use case, which a push watch's stop precedes."""
+
+    def __call__(self, workspace_id: str) -> None: ...
