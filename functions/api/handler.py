@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -12,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.dal.items import iso
+from gmail_integration.http.binding_cookie import binding_cookie
 from gmail_integration.http.errors import NotFoundError
 from gmail_integration.http.identity import api_domain, current_user, current_workspace
 from gmail_integration.http.resolver import make_resolver
@@ -28,8 +30,15 @@ ApiDomain = Annotated[str, Depends(api_domain)]
 
 
 @app.post("/gmail/connect")
-def connect(workspace_id: Workspace, user_id: User, domain: ApiDomain) -> ConnectStarted:
-    return ConnectStarted(authorization_url=bootstrap().start_connect()(workspace_id, user_id, domain))
+def connect(workspace_id: Workspace, user_id: User, domain: ApiDomain) -> Response[ConnectStarted]:
+    started = bootstrap().start_connect()(workspace_id, user_id, domain)
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=ConnectStarted(authorization_url=started.authorization_url),
+        cookies=[binding_cookie(started.binding)],
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @app.get("/gmail/status")

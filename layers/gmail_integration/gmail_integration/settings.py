@@ -27,6 +27,11 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def is_plain_loopback(url: str) -> bool:
+    """Plain http on this machine: where a browser would not keep a ``Secure`` cookie, so none is asked for."""
+    return url.startswith("http://") and is_loopback_url(url)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 

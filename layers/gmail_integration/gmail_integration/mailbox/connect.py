@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -22,8 +23,18 @@ from gmail_integration.models.domain import Connection, ConnectionStatus, ParkRe
 from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.oauth.google import ExchangeFailedError
 from gmail_integration.oauth.scopes import missing_scopes
-from gmail_integration.oauth.state import STATE_TTL, PendingAuthorization, StateStore, new_nonce
+from gmail_integration.oauth.state import (
+    STATE_TTL,
+    PendingAuthorization,
+    StateStore,
+    binding_cookie_name,
+    binding_hash,
+    binding_matches,
+    new_binding,
+    new_nonce,
+)
 from gmail_integration.observability import count, logger
+from gmail_integration.settings import is_plain_loopback
 
 CALLBACK_PATH = "/gmail/oauth/callback"
 
@@ -34,6 +45,7 @@ class ConnectErrorCode(StrEnum):
     ACCESS_DENIED = "access_denied"
     SCOPE_MISSING = "scope_missing"
     STATE_INVALID = "state_invalid"
+    BROWSER_MISMATCH = "browser_mismatch"
     EXCHANGE_FAILED = "exchange_failed"
     GMAIL_UNAVAILABLE = "gmail_unavailable"
 
@@ -45,16 +57,37 @@ class ConnectError(Exception):
 
 
 @dataclass(frozen=True)
+class BrowserBinding:
+    """The cookie that ties a flow to the browser that started it: set on the API's origin, sent back only to the
+    callback (its path), for as long as the state lives. Plain http is only tolerated on loopback, where a
+    Secure cookie would not be stored."""
+
+    name: str
+    value: str
+    path: str
+    max_age_s: int
+    secure: bool
+
+
+@dataclass(frozen=True)
+class StartedFlow:
+    authorization_url: str
+    binding: BrowserBinding
+
+
+@dataclass(frozen=True)
 class StartConnect:
     oauth: OAuthProvider
     states: StateStore
     clock: Callable[[], datetime]
     configured_redirect_uri: str
 
-    def __call__(self, workspace_id: str, user_id: str, api_domain: str) -> str:
-        """Google's consent URL for the popup; the PKCE verifier and the workspace stay server-side."""
+    def __call__(self, workspace_id: str, user_id: str, api_domain: str) -> StartedFlow:
+        """Google's consent URL for the popup and the browser's binding; the PKCE verifier and the workspace stay
+        server-side, and of the binding only its hash."""
         redirect_uri = self.configured_redirect_uri or f"https://{api_domain}{CALLBACK_PATH}"
         nonce = new_nonce()
+        binding = new_binding()
         url, verifier = self.oauth.authorization_url(nonce, redirect_uri)
         self.states.save(
             nonce,
@@ -64,10 +97,18 @@ class StartConnect:
                 code_verifier=verifier,
                 redirect_uri=redirect_uri,
                 expires_at=self.clock() + STATE_TTL,
+                browser_binding_hash=binding_hash(binding),
             ),
         )
         logger.info("connect started", extra={"workspace_id": workspace_id, "user_id": user_id})
-        return url
+        cookie = BrowserBinding(
+            name=binding_cookie_name(nonce),
+            value=binding,
+            path=urlsplit(redirect_uri).path or CALLBACK_PATH,
+            max_age_s=int(STATE_TTL.total_seconds()),
+            secure=not is_plain_loopback(redirect_uri),
+        )
+        return StartedFlow(authorization_url=url, binding=cookie)
 
 
 @dataclass(frozen=True)
@@ -87,11 +128,15 @@ class CompleteConnect:
     events: EventPublisher
     clock: Callable[[], datetime]
 
-    def __call__(self, state: str | None, code: str | None, error: str | None) -> Connected:
-        pending = self.states.consume(state, self.clock()) if state else None
-        if pending is None:
+    def __call__(self, state: str | None, code: str | None, error: str | None, cookies: Mapping[str, str]) -> Connected:
+        """``cookies`` are the browser's, by name: the flow's binding must be among them before anything else."""
+        if not state or (pending := self.states.consume(state, self.clock())) is None:
             raise self._fail(ConnectErrorCode.STATE_INVALID)
         logger.append_keys(workspace_id=pending.workspace_id)
+        if not binding_matches(cookies.get(binding_cookie_name(state)), pending.browser_binding_hash):
+            # Another browser is finishing this flow (a link sent to someone else): nothing is exchanged or linked,
+            # and the state is spent, so the link cannot be tried again.
+            raise self._fail(ConnectErrorCode.BROWSER_MISMATCH)
         if error:
             raise self._fail(
                 ConnectErrorCode.ACCESS_DENIED if error == "access_denied" else ConnectErrorCode.EXCHANGE_FAILED
