@@ -165,7 +165,21 @@ class SendWorld:
         return True
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
-        raise AssertionError("not used by these tests")
+        if activity_id in self.emails:
+            return False  # an existing activity's record is never changed by an unreadable message
+        self.emails[activity_id] = EmailRecord(
+            workspace_id=workspace_id,
+            activity_id=activity_id,
+            agent_id="",
+            status=EmailStatus.FAILED,
+            reason="invalid_message",
+            reason_message=reason_message,
+            to_email="",
+            subject="",
+            approved_at=now,
+            updated_at=now,
+        )
+        return True
 
     def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
         self.emails[activity_id] = self.emails[activity_id].model_copy(update={"rfc_message_id": rfc_message_id})

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from gmail_integration.dal.emails import ClaimResult
 from gmail_integration.events.ports import EventPublisher
 from gmail_integration.gmail.errors import (
     AuthorizationLostError,
@@ -109,6 +110,16 @@ def with_jitter(delay_s: float) -> float:
     return delay_s * (1 + random.uniform(0.0, 0.2)) + random.uniform(0.0, 1.0)  # noqa: S311 - not security
 
 
+@dataclass
+class _Attempt:
+    """One claimed attempt; ``handed_to_gmail`` tells a crash before the send call from one after it."""
+
+    claim: ClaimResult
+    message_id: str
+    digest: str
+    handed_to_gmail: bool = False
+
+
 @dataclass(frozen=True)
 class SendEmail:
     contexts: SendContextReader
@@ -152,6 +163,38 @@ class SendEmail:
         claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, message_id, digest)
         if not claim.claimed:
             raise RetryLaterError("another delivery of this email is being sent", self.lease.total_seconds())
+        attempt = _Attempt(claim=claim, message_id=message_id, digest=digest)
+        try:
+            return self._send_claimed(command, context, connection, thread, attempt)
+        except (RetryLaterError, GmailError):
+            raise  # decided above: released, or kept on purpose (Gmail may have the email)
+        except Exception:
+            # Unforeseen: never leave the email SENDING in silence. Before Gmail was asked, nothing went out, so
+            # the claim is given back and the redelivery (or the DLQ's re-drive) can finish it. After, the claim is
+            # kept: its lease ends and the retry looks in Gmail before sending, so no second copy can go out.
+            released = not attempt.handed_to_gmail and self.ledger.release(
+                command.workspace_id, command.activity_id, self.clock()
+            )
+            logger.exception(
+                "send stopped after the claim",
+                extra={
+                    "workspace_id": command.workspace_id,
+                    "activity_id": command.activity_id,
+                    "claim_released": released,
+                },
+            )
+            count("SendsCrashed")
+            raise
+
+    def _send_claimed(
+        self,
+        command: SendEmailV1,
+        context: SendContext,
+        connection: Connection,
+        thread: ThreadRef | None,
+        attempt: _Attempt,
+    ) -> SendOutcome:
+        claim, message_id, digest = attempt.claim, attempt.message_id, attempt.digest
         if claim.interrupted:
             search = self._find_sent(command, connection, claim.send_cursor, message_id)
             if search.found is not None:
@@ -164,14 +207,24 @@ class SendEmail:
                     "Sending was interrupted and Gmail's history no longer shows whether it went out."
                     " Check your Sent folder.",
                 )
-        raw = build_message(
-            command,
-            sender_email=connection.email or "",
-            profile=context.profile,
-            message_id=message_id,
-            sent_at=self.clock(),
-            thread=thread,
-        )
+        try:
+            raw = build_message(
+                command,
+                sender_email=connection.email or "",
+                profile=context.profile,
+                message_id=message_id,
+                sent_at=self.clock(),
+                thread=thread,
+            )
+        except (ValueError, TypeError, LookupError):
+            # The same email would fail the same way on every delivery: a final state with its reason, at once.
+            logger.exception("email could not be built")
+            return self._fail(
+                command,
+                "invalid_message",
+                "This email could not be written as a valid message. Edit it and send again.",
+            )
+        attempt.handed_to_gmail = True
         try:
             sent = self.gmail.send(connection, raw, thread.gmail_thread_id if thread else None)
         except DeliveryUnknownError:
