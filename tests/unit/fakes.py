@@ -64,8 +64,8 @@ class FakeEmails:
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
         existing = self.records.get((workspace_id, activity_id))
-        if existing and existing.status not in (EmailStatus.EMAIL_READY, EmailStatus.FAILED):
-            return False
+        if existing:
+            return False  # as the table does: an existing activity's record is never changed by a bad message
         self.records[(workspace_id, activity_id)] = EmailRecord(
             workspace_id=workspace_id,
             activity_id=activity_id,

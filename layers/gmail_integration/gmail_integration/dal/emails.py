@@ -304,7 +304,11 @@ class DynamoEmailRepository:
         )
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
-        """Marks an email FAILED because its queue message could not be read; only an email not yet sent."""
+        """Records an unreadable queue message as a FAILED email, only for an activity not seen before.
+
+        An existing activity (parked, sending, sent or failed) keeps its record and its stored command, whatever
+        the invalid message says: one bad message reusing an activity id must not destroy the email it names.
+        """
         return self._update(
             email_key(workspace_id, activity_id),
             UpdateExpression=(
@@ -314,11 +318,10 @@ class DynamoEmailRepository:
                 " subject = if_not_exists(subject, :unknown), approved_at = if_not_exists(approved_at, :now)"
                 " REMOVE gsi1pk, gsi1sk, command"
             ),
-            ConditionExpression="attribute_not_exists(pk) OR #status IN (:ready, :failed)",
+            ConditionExpression="attribute_not_exists(pk)",
             ExpressionAttributeNames=_STATUS,
             ExpressionAttributeValues={
                 ":failed": EmailStatus.FAILED.value,
-                ":ready": EmailStatus.EMAIL_READY.value,
                 ":reason": "invalid_message",
                 ":message": reason_message,
                 ":now": iso(now),
