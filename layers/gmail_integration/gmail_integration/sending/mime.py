@@ -24,6 +24,7 @@ from email.utils import format_datetime
 
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.profile import Profile
+from gmail_integration.sanitizer import sanitize_html
 
 ACTIVITY_HEADER = "X-OutSales-Activity"
 
@@ -58,9 +59,17 @@ def _text_body(text: str, signature: str) -> str:
 
 
 def _html_body(command: SendEmailV1, profile: Profile) -> str:
-    content = command.html or "<div>" + html.escape(command.text).replace("\n", "<br>\n") + "</div>"
-    signature = profile.signature_html or (
-        html.escape(profile.signature_text).replace("\n", "<br>\n") if profile.signature_text else ""
+    # Both HTML inputs are sanitized here, at the last step, whatever was checked before: a profile stored under an
+    # older allowlist or an upstream body never reaches a recipient unsanitized.
+    content = (
+        sanitize_html(command.html)
+        if command.html
+        else "<div>" + html.escape(command.text).replace("\n", "<br>\n") + "</div>"
+    )
+    signature = (
+        sanitize_html(profile.signature_html)
+        if profile.signature_html
+        else (html.escape(profile.signature_text).replace("\n", "<br>\n") if profile.signature_text else "")
     )
     if not signature:
         return content
