@@ -17,6 +17,7 @@ from gmail_integration.http.binding_cookie import binding_cookie
 from gmail_integration.http.errors import NotFoundError
 from gmail_integration.http.identity import api_domain, current_user, current_workspace
 from gmail_integration.http.resolver import make_resolver
+from gmail_integration.http.strict_body import refuse_malformed_body
 from gmail_integration.models.api import ConnectStarted, EmailPage, EmailView, StatusView
 from gmail_integration.models.profile import Profile
 from gmail_integration.models.types import Identifier
@@ -86,4 +87,4 @@ def put_profile(workspace_id: Workspace, profile: Annotated[Profile, Body()]) ->
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return refuse_malformed_body(event) or app.resolve(event, context)
