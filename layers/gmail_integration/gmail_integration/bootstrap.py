@@ -85,7 +85,7 @@ class Container:
 
     @cached_property
     def emails(self) -> DynamoEmailRepository:
-        return DynamoEmailRepository(self.table)
+        return DynamoEmailRepository(self.table, timedelta(days=self.settings.email_retention_days))
 
     @cached_property
     def connections(self) -> DynamoConnectionRepository:

@@ -54,6 +54,7 @@ class Settings(BaseModel):
     stage: str = Field(default="dev", alias="STAGE")
     send_lease_s: int = Field(default=120, alias="SEND_LEASE_S", ge=5, le=900)
     gmail_http_timeout_s: float = Field(default=20, alias="GMAIL_HTTP_TIMEOUT_S", gt=0, le=25)
+    email_retention_days: int = Field(default=365, alias="EMAIL_RETENTION_DAYS", ge=1, le=3650)
 
     @field_validator("google_auth_uri", "google_token_uri", "google_revoke_uri", "gmail_api_url")
     @classmethod

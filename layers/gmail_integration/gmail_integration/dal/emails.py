@@ -104,9 +104,17 @@ def _command_assignments(command: SendEmailV1) -> str:
     return assignments
 
 
+DEFAULT_RETENTION = timedelta(days=365)
+
+
 class DynamoEmailRepository:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, retention: timedelta = DEFAULT_RETENTION) -> None:
         self._table = table
+        self._retention = retention
+
+    def _expiry(self, now: datetime) -> int:
+        """The TTL of an email that reached a final state: kept for the activity list, then deleted by DynamoDB."""
+        return int((now + self._retention).timestamp())
 
     def _update(self, key: dict[str, str], **kwargs: Any) -> bool:
         return conditional_update(self._table, key, **kwargs)
@@ -224,6 +232,7 @@ class DynamoEmailRepository:
             ":gid": gmail_message_id,
             ":tid": gmail_thread_id,
             ":now": iso(now),
+            ":expires": self._expiry(now),
         }
         names = dict(_STATUS)
         extra = ""
@@ -236,7 +245,7 @@ class DynamoEmailRepository:
             "Key": email_key(workspace_id, activity_id),
             "UpdateExpression": (
                 "SET #status = :sent, gmail_message_id = :gid, gmail_thread_id = :tid,"
-                " sent_at = :now, updated_at = :now"
+                " sent_at = :now, updated_at = :now, expires_at = :expires"
                 + extra
                 + " REMOVE lease_until, send_cursor, command, reason, reason_message"
             ),
@@ -289,8 +298,10 @@ class DynamoEmailRepository:
         return self._update(
             email_key(workspace_id, activity_id),
             UpdateExpression=(
-                "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now"
-                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk"
+                "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now,"
+                " expires_at = :expires"
+                # A failed email is final: its subject and bodies are not kept (the record keeps its ids and reason).
+                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk, command"
             ),
             ConditionExpression="#status = :sending",
             ExpressionAttributeNames=_STATUS,
@@ -300,6 +311,7 @@ class DynamoEmailRepository:
                 ":reason": reason,
                 ":message": message,
                 ":now": iso(now),
+                ":expires": self._expiry(now),
             },
         )
 
@@ -315,7 +327,8 @@ class DynamoEmailRepository:
                 "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now,"
                 " workspace_id = :ws, activity_id = :act,"
                 " agent_id = if_not_exists(agent_id, :unknown), to_email = if_not_exists(to_email, :unknown),"
-                " subject = if_not_exists(subject, :unknown), approved_at = if_not_exists(approved_at, :now)"
+                " subject = if_not_exists(subject, :unknown), approved_at = if_not_exists(approved_at, :now),"
+                " expires_at = :expires"
                 " REMOVE gsi1pk, gsi1sk, command"
             ),
             ConditionExpression="attribute_not_exists(pk)",
@@ -328,6 +341,7 @@ class DynamoEmailRepository:
                 ":ws": workspace_id,
                 ":act": activity_id,
                 ":unknown": "",
+                ":expires": self._expiry(now),
             },
         )
 
