@@ -103,9 +103,12 @@ def test_a_batch_stops_taking_records_when_one_more_gmail_call_would_outlive_the
 
     handler = _load()
     monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(process_send_message=process))
+    deferred: list[str] = []
+    monkeypatch.setattr(handler, "count", lambda name, **_: deferred.append(name))
     event = {"Records": [_record(f"m{i}", json.dumps({"activity_id": f"act_{i}"})) for i in range(10)]}
     # When the batch runs,
     answer = handler.lambda_handler(event, context)
     # Then only the first record started (after it 21 s are left: less than 20 s + the margin), the rest come back.
     assert seen == ["act_0"]
+    assert deferred == ["SendRecordsDeferred"] * 9
     assert answer == {"batchItemFailures": [{"itemIdentifier": f"m{i}"} for i in range(1, 10)]}
