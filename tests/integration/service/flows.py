@@ -145,6 +145,14 @@ def wait_email(stack: LocalStack, token: str, activity_id: str, status: str, tim
     )
 
 
+def activity_marker(stack: LocalStack, workspace_id: str, activity_id: str) -> str | None:
+    """The X-OutSales-Activity value of an email: the random part of the Message-ID its first claim remembered
+    (nothing in a sent email derives from the workspace or activity id). None for an email never claimed."""
+    item = stack.table().get_item(Key={"pk": f"WS#{workspace_id}", "sk": f"EMAIL#{activity_id}"}).get("Item")
+    message_id = str(item.get("message_id") or "") if item else ""
+    return message_id.strip("<>").split("@", 1)[0] or None
+
+
 def mailbox(stack: LocalStack, email: str) -> list[dict[str, Any]]:
     answer = stack.google("GET", f"mailboxes/{email}/messages")
     assert answer.status_code == 200, answer.text

@@ -107,6 +107,7 @@ class SendWorld:
             return ClaimResult(claimed=False)
         interrupted = bool(existing and existing.status is EmailStatus.SENDING)
         send_cursor = (existing.send_cursor if existing else None) or cursor
+        message_id = (existing.message_id if existing else None) or message_id
         self.emails[command.activity_id] = self._base(command, payload_hash).model_copy(
             update={
                 "status": EmailStatus.SENDING,
@@ -117,7 +118,7 @@ class SendWorld:
                 "reason_message": None,
             }
         )
-        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=send_cursor)
+        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=send_cursor, message_id=message_id)
 
     def mark_sent(
         self,

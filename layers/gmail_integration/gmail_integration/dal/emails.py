@@ -76,6 +76,8 @@ class ClaimResult:
     interrupted: bool = False
     """A previous claim expired without a recorded outcome: Gmail may already have the email."""
     send_cursor: str | None = None
+    message_id: str | None = None
+    """Our Message-ID for this email: the one of its first claim, so every retry writes and looks for the same."""
 
 
 def _command_values(command: SendEmailV1, payload_hash: str) -> Item:
@@ -193,7 +195,8 @@ class DynamoEmailRepository:
             answer = self._table.update_item(
                 Key=email_key(command.workspace_id, command.activity_id),
                 UpdateExpression=(
-                    "SET #status = :sending, lease_until = :lease, updated_at = :now, message_id = :message_id, "
+                    "SET #status = :sending, lease_until = :lease, updated_at = :now,"
+                    " message_id = if_not_exists(message_id, :message_id), "
                     + _command_assignments(command)
                     + cursor_assignment
                     + " REMOVE reason, reason_message, gsi1pk, gsi1sk"
@@ -211,7 +214,12 @@ class DynamoEmailRepository:
             raise
         old = answer.get("Attributes") or {}
         interrupted = old.get("status") == EmailStatus.SENDING.value
-        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=text(old, "send_cursor") or cursor)
+        return ClaimResult(
+            claimed=True,
+            interrupted=interrupted,
+            send_cursor=text(old, "send_cursor") or cursor,
+            message_id=text(old, "message_id") or message_id,
+        )
 
     def mark_sent(
         self,

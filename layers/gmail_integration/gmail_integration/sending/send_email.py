@@ -41,7 +41,7 @@ from gmail_integration.sending.mime import (
     ThreadRef,
     activity_marker,
     build_message,
-    our_message_id,
+    new_message_id,
 )
 from gmail_integration.sending.ports import EmailLedger, MailboxAuthority, SendContextReader, SendingGmail
 
@@ -159,10 +159,11 @@ class SendEmail:
     # ---- sending ----
     def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
         thread = self._thread_for(command, context.earlier, connection)
-        message_id = our_message_id(command.workspace_id, command.activity_id, self.message_id_domain)
-        claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, message_id, digest)
+        proposed = new_message_id(self.message_id_domain)
+        claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, proposed, digest)
         if not claim.claimed:
             raise RetryLaterError("another delivery of this email is being sent", self.lease.total_seconds())
+        message_id = claim.message_id or proposed
         attempt = _Attempt(claim=claim, message_id=message_id, digest=digest)
         try:
             return self._send_claimed(command, context, connection, thread, attempt)
@@ -196,7 +197,7 @@ class SendEmail:
     ) -> SendOutcome:
         claim, message_id, digest = attempt.claim, attempt.message_id, attempt.digest
         if claim.interrupted:
-            search = self._find_sent(command, connection, claim.send_cursor, message_id)
+            search = self._find_sent(connection, claim.send_cursor, message_id)
             if search.found is not None:
                 logger.info("interrupted send found in Gmail; recorded without sending again")
                 return self._record_sent(command, search.found, thread, message_id)
@@ -320,9 +321,7 @@ class SendEmail:
         )
 
     # ---- recovery ----
-    def _find_sent(
-        self, command: SendEmailV1, connection: Connection, cursor: str | None, message_id: str
-    ) -> SentSearch:
+    def _find_sent(self, connection: Connection, cursor: str | None, message_id: str) -> SentSearch:
         """Our message among the mailbox's SENT additions since the claim, by our header or our Message-ID.
 
         The metadata scope forbids a search query, so this walks history (``labelId=SENT``) and reads only the
@@ -331,7 +330,7 @@ class SendEmail:
         """
         if not cursor:
             return SentSearch(found=None, conclusive=False)
-        marker = activity_marker(command.workspace_id, command.activity_id)
+        marker = activity_marker(message_id)
         names = [ACTIVITY_HEADER, "Message-ID"]
         try:
             for added in self.gmail.added_since(connection, cursor, label_id="SENT"):
