@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.dal.emails import DynamoEmailRepository, DynamoParkedEmails
 from gmail_integration.dal.gates import DynamoGateWriter
+from gmail_integration.dal.grant_holders import DynamoGrantHolders
 from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
 from gmail_integration.dal.profiles import DynamoProfileRepository
 from gmail_integration.dal.send_context import DynamoSendContextReader
@@ -169,12 +170,22 @@ class Container:
             redrive=self.redrive,
             events=self.events,
             clock=self.clock,
+            holders=self.grant_holders,
         )
 
     def disconnect(self) -> Disconnect:
         return Disconnect(
-            oauth=self.oauth, vault=self.vault, connections=self.connections, events=self.events, clock=self.clock
+            oauth=self.oauth,
+            vault=self.vault,
+            connections=self.connections,
+            events=self.events,
+            clock=self.clock,
+            holders=self.grant_holders,
         )
+
+    @cached_property
+    def grant_holders(self) -> DynamoGrantHolders:
+        return DynamoGrantHolders(self.table)
 
     @cached_property
     def set_billing(self) -> SetBilling:

@@ -15,6 +15,7 @@ from tests.unit.fakes import (
     FakeClock,
     FakeConnections,
     FakeEvents,
+    FakeGrantHolders,
     FakeOAuth,
     FakeProfiles,
     FakeRedrive,
@@ -32,7 +33,10 @@ class World:
     connections: FakeConnections
     redrive: FakeRedrive
     events: FakeEvents
-    jar: dict[str, str] = field(default_factory=dict)  # the cookies of the browser that started the flows
+    jar: dict[str, str] = field(default_factory=dict)
+    holders: FakeGrantHolders = field(
+        default_factory=FakeGrantHolders
+    )  # the cookies of the browser that started the flows
 
     def start(self, workspace_id: str = "ws_a", user_id: str = "u1") -> str:
         started = StartConnect(self.oauth, self.states, self.clock, "https://api.example/gmail/oauth/callback")(
@@ -57,10 +61,11 @@ class World:
             redrive=self.redrive,
             events=self.events,
             clock=self.clock,
+            holders=self.holders,
         )(state, code, error, self.jar if cookies is None else cookies)
 
     def disconnect(self, workspace_id: str = "ws_a") -> None:
-        Disconnect(self.oauth, FakeVault(), self.connections, self.events, self.clock)(workspace_id)
+        Disconnect(self.oauth, FakeVault(), self.connections, self.events, self.clock, self.holders)(workspace_id)
 
 
 @pytest.fixture
@@ -276,3 +281,24 @@ def test_already_revoked_counts_as_revoked(world: World) -> None:
     stored = world.connections.get("ws_a")
     assert stored is not None
     assert stored.last_error is None
+
+
+def test_one_account_in_two_workspaces_is_revoked_only_when_the_last_lets_go(world: World) -> None:
+    # Given the same Google account connected in two workspaces,
+    world.complete(world.start("ws_a"))
+    world.complete(world.start("ws_b"))
+    # When one disconnects, Google's grant (one per account) stays: the other keeps sending.
+    world.disconnect("ws_a")
+    assert world.oauth.revoked == []
+    assert world.connections.get("ws_b").status is ConnectionStatus.CONNECTED
+    # When the last one disconnects, the grant goes.
+    world.disconnect("ws_b")
+    assert len(world.oauth.revoked) == 1
+
+
+def test_replacing_an_account_another_workspace_holds_does_not_revoke_it(world: World) -> None:
+    world.complete(world.start("ws_a"))
+    world.complete(world.start("ws_b"))
+    world.profiles.email = "other@company.example"
+    world.complete(world.start("ws_a"))  # ws_a moves to another account; ws_b still holds the first
+    assert world.oauth.revoked == []

@@ -14,6 +14,7 @@ from gmail_integration.events.ports import EventPublisher
 from gmail_integration.gmail.errors import AuthorizationLostError, GmailError
 from gmail_integration.mailbox.ports import (
     ConnectionRepository,
+    GrantHolders,
     OAuthProvider,
     ProfileReader,
     Redrive,
@@ -127,6 +128,7 @@ class CompleteConnect:
     redrive: Redrive
     events: EventPublisher
     clock: Callable[[], datetime]
+    holders: GrantHolders
 
     def __call__(self, state: str | None, code: str | None, error: str | None, cookies: Mapping[str, str]) -> Connected:
         """``cookies`` are the browser's, by name: the flow's binding must be among them before anything else."""
@@ -190,10 +192,15 @@ class CompleteConnect:
                 user_id=pending.user_id,
             )
         )
-        if replaced is not None and replaced.email != email and replaced.refresh_token_ciphertext:
-            # One account per workspace: the account being replaced loses our access at Google too.
-            outcome = self.oauth.revoke(self.vault.open(workspace_id, replaced.refresh_token_ciphertext))
-            logger.info("replaced account revoked", extra={"outcome": outcome.value})
+        self.holders.hold(email, workspace_id)
+        if replaced is not None and replaced.email and replaced.email != email:
+            self.holders.release(replaced.email, workspace_id)
+            if self.holders.held_elsewhere(replaced.email, workspace_id):
+                logger.info("replaced account kept at Google: another workspace holds it")
+            elif replaced.refresh_token_ciphertext:
+                # One account per workspace: the account being replaced loses our access at Google too.
+                outcome = self.oauth.revoke(self.vault.open(workspace_id, replaced.refresh_token_ciphertext))
+                logger.info("replaced account revoked", extra={"outcome": outcome.value})
         self.events.publish(ServiceEvent(detail_type=DetailType.GMAIL_CONNECTED, workspace_id=workspace_id))
         self.redrive(workspace_id, [ParkReason.GMAIL_NOT_CONNECTED, ParkReason.GMAIL_NEEDS_RECONNECT])
         count("GmailConnections")
