@@ -30,6 +30,7 @@ HOSTILE: list[tuple[str, bytes, dict[str, str]]] = [
     ("lone surrogate", b'{"status": "\\ud800"}', JSON),
     ("array", b"[]", JSON),
     ("null", b"null", JSON),
+    ("empty text/plain", b"", {"Content-Type": "text/plain"}),
 ]
 
 

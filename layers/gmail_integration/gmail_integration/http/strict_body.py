@@ -34,10 +34,15 @@ def _refusal(message: str) -> dict[str, Any]:
 def refuse_malformed_body(event: dict[str, Any]) -> dict[str, Any] | None:
     """The 400 answer for a malformed body, or None when the body (or its absence) is fine."""
     body = event.get("body")
-    if body in (None, ""):
-        return None
     headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
-    if not _is_json(headers.get("content-type")):
+    declared = headers.get("content-type")
+    method = str(((event.get("requestContext") or {}).get("http") or {}).get("method", "")).upper()
+    if body in (None, ""):
+        # An empty body under another declared type would make the resolver fail (500), not refuse (400).
+        if declared and method in ("POST", "PUT", "PATCH") and not _is_json(declared):
+            return _refusal("The body must be JSON, sent with Content-Type: application/json.")
+        return None
+    if not _is_json(declared):
         return _refusal("The body must be JSON, sent with Content-Type: application/json.")
     raw: bytes | str = body
     if event.get("isBase64Encoded"):
