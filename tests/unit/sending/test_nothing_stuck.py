@@ -103,3 +103,20 @@ def test_a_crash_after_gmail_was_asked_keeps_the_claim_for_the_recovery(
     assert h.email().status is EmailStatus.SENDING, "Gmail has it: releasing could send a second copy"
     logged = [r for r in caplog.records if r.getMessage() == "send stopped after the claim"]
     assert logged[0].__dict__.get("claim_released") is False
+
+
+def test_a_crash_before_the_claim_is_logged_with_the_ids_and_retried(
+    h: Harness,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("the table is unreachable")
+
+    monkeypatch.setattr(h.world, "read", unreachable)
+    with caplog.at_level(logging.ERROR), pytest.raises(ConnectionError):
+        h.deliver(FIRST)
+    logged = [r for r in caplog.records if r.getMessage() == "send message not processed; it will be retried"]
+    assert logged
+    assert logged[0].__dict__.get("activity_id") == "act_9"
+    assert "act_9" not in h.world.emails, "nothing was claimed"

@@ -93,6 +93,18 @@ class ProcessSendMessage:
             # maxReceiveCount spans minutes of trouble before the dead-letter queue, not seconds.
             self.postponer.postpone(receipt_handle, transient_backoff_s(receive_count))
             raise
+        except Exception:
+            # Unforeseen (a table or network error): the message is retried and, at maxReceiveCount, dead-lettered;
+            # either way the functions log has a line with the ids.
+            logger.exception(
+                "send message not processed; it will be retried",
+                extra={
+                    "workspace_id": command.workspace_id,
+                    "activity_id": command.activity_id,
+                    "receive_count": receive_count,
+                },
+            )
+            raise
         finally:
             logger.remove_keys(["workspace_id", "activity_id"])
 
