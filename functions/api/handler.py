@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
+from gmail_integration.http.binding_cookie import binding_cookie
 from gmail_integration.http.errors import NotFoundError
 from gmail_integration.http.identity import api_domain, current_user, current_workspace
 from gmail_integration.http.resolver import make_resolver
+from gmail_integration.http.strict_body import refuse_malformed_body
 from gmail_integration.models.api import ConnectStarted, EmailPage, EmailView, StatusView
 from gmail_integration.models.profile import Profile
 from gmail_integration.models.times import iso
@@ -28,8 +31,15 @@ ApiDomain = Annotated[str, Depends(api_domain)]
 
 
 @app.post("/gmail/connect")
-def connect(workspace_id: Workspace, user_id: User, domain: ApiDomain) -> ConnectStarted:
-    return ConnectStarted(authorization_url=bootstrap().start_connect()(workspace_id, user_id, domain))
+def connect(workspace_id: Workspace, user_id: User, domain: ApiDomain) -> Response[ConnectStarted]:
+    started = bootstrap().start_connect()(workspace_id, user_id, domain)
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=ConnectStarted(authorization_url=started.authorization_url),
+        cookies=[binding_cookie(started.binding)],
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @app.get("/gmail/status")
@@ -77,4 +87,4 @@ def put_profile(workspace_id: Workspace, profile: Annotated[Profile, Body()]) ->
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return refuse_malformed_body(event) or app.resolve(event, context)

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.http.resolver import make_resolver
+from gmail_integration.http.strict_body import refuse_malformed_body
 from gmail_integration.models.api import AgentUpdate, BillingUpdate, GateAnswer
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import logger, metrics, tracer
@@ -36,4 +37,4 @@ def put_agent(
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return refuse_malformed_body(event) or app.resolve(event, context)

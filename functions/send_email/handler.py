@@ -1,4 +1,10 @@
-"""The send queue's consumer: each approved email is sent once, or parked with its reason; failures retry alone."""
+"""The send queue's consumer: each approved email is sent once, or parked with its reason; failures retry alone.
+
+A batch never outlives the function's timeout: before each record the handler checks that the time left still
+covers one more Gmail call (its HTTP timeout plus a margin for the table and the events). When it does not, that
+record and the rest are reported as failures without being touched; SQS hands them out again after their
+visibility timeout, and nothing was claimed, so nothing waits on a lease.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,28 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
-from gmail_integration.observability import logger, metrics, tracer
+from gmail_integration.observability import count, logger, metrics, tracer
+from gmail_integration.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
+MARGIN_S = 3.0
+"""Beyond the Gmail call itself: reading the send context, the claim, the SENT record and the event."""
 
-def record_handler(record: SQSRecord) -> None:
+
+class OutOfTimeError(Exception):
+    """Not started: the function's remaining time cannot cover one more Gmail call."""
+
+
+def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
+    if lambda_context is not None:
+        needed_ms = (get_settings().gmail_http_timeout_s + MARGIN_S) * 1000
+        if lambda_context.get_remaining_time_in_millis() < needed_ms:
+            count("SendRecordsDeferred")
+            logger.warning(
+                "record left for a later invocation: not enough time", extra={"message_id": record.message_id}
+            )
+            raise OutOfTimeError(record.message_id)
     bootstrap().process_send_message(
         record.body, record.receipt_handle, int(record.attributes.approximate_receive_count)
     )

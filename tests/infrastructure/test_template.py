@@ -334,10 +334,11 @@ def test_cors_and_the_access_log(resources: dict[str, Any]) -> None:
 def test_plain_resources_never_refer_to_sam_ones(template: dict[str, Any]) -> None:
     # The local stack creates the plain resources in moto without the SAM transform; a reference to a function or
     # the HTTP API would make it drop them.
+    # Resources that exist only with the API's custom domain are never created locally, so they may.
     resources = template["Resources"]
     serverless = {n for n, r in resources.items() if r["Type"].startswith("AWS::Serverless::")}
     for name, resource in resources.items():
-        if resource["Type"].startswith("AWS::Serverless::"):
+        if resource["Type"].startswith("AWS::Serverless::") or resource.get("Condition") == "HasApiDomain":
             continue
         body = {k: v for k, v in resource.items() if k != "DependsOn"}
         assert not references(body) & serverless, name

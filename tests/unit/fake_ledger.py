@@ -9,8 +9,6 @@ from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import PARK_REASON_MESSAGES, EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.ledger import ClaimResult
 
-_NOT_SENT = (EmailStatus.EMAIL_READY, EmailStatus.FAILED)
-
 
 @dataclass
 class FakeEmailLedger:
@@ -73,6 +71,7 @@ class FakeEmailLedger:
             return ClaimResult(claimed=False)
         interrupted = bool(existing and existing.status is EmailStatus.SENDING)
         send_cursor = (existing.send_cursor if existing else None) or cursor
+        message_id = (existing.message_id if existing else None) or message_id  # the first claim's, kept
         self.emails[command.activity_id] = self._with_command(command, payload_hash, now).model_copy(
             update={
                 "status": EmailStatus.SENDING,
@@ -83,7 +82,7 @@ class FakeEmailLedger:
                 "reason_message": None,
             }
         )
-        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=send_cursor)
+        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=send_cursor, message_id=message_id)
 
     def _from_sending(self, activity_id: str, **update: object) -> bool:
         record = self.emails.get(activity_id)
@@ -133,16 +132,13 @@ class FakeEmailLedger:
             updated_at=now,
             lease_until=None,
             send_cursor=None,
+            command=None,  # a failed email is final: its subject and bodies are not kept
         )
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
-        existing = self.emails.get(activity_id)
-        if existing and existing.status not in _NOT_SENT:
-            return False
+        if activity_id in self.emails:
+            return False  # an existing activity's record is never changed by a bad message
         failed = {"status": EmailStatus.FAILED, "reason": "invalid_message", "reason_message": reason_message}
-        if existing:
-            self.emails[activity_id] = existing.model_copy(update={**failed, "updated_at": now, "command": None})
-            return True
         self.emails[activity_id] = EmailRecord(
             workspace_id=workspace_id,
             activity_id=activity_id,

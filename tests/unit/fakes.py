@@ -158,3 +158,17 @@ class FakeRedrive:
     def __call__(self, workspace_id: str, reasons: Sequence[ParkReason], agent_id: str | None = None) -> int:
         self.calls.append((workspace_id, tuple(r.value for r in reasons), agent_id))
         return 0
+
+
+@dataclass
+class FakeGrantHolders:
+    held: set[tuple[str, str]] = field(default_factory=set)
+
+    def hold(self, email: str, workspace_id: str) -> None:
+        self.held.add((email, workspace_id))
+
+    def release(self, email: str, workspace_id: str) -> None:
+        self.held.discard((email, workspace_id))
+
+    def held_elsewhere(self, email: str, workspace_id: str) -> bool:
+        return any(e == email and w != workspace_id for e, w in self.held)

@@ -41,7 +41,7 @@
  * "popup_closed"), or until the signal aborts.
  *
  * Errors reject with an Error whose .code is one of: popup_blocked, popup_closed, aborted, network_error, the
- * callback's codes (access_denied, scope_missing, state_invalid, exchange_failed, gmail_unavailable), or the API's
+ * callback's codes (access_denied, scope_missing, state_invalid, browser_mismatch, exchange_failed, gmail_unavailable), or the API's
  * error code (for example unauthorized); .status carries the HTTP status where there is one.
  */
 (function (root, factory) {
@@ -68,6 +68,8 @@
     scope_missing:
       "OutSales needs both permissions (send emails, read email metadata). Connect again and leave both ticked.",
     state_invalid: "This sign-in link has expired or was already used. Start again from OutSales.",
+    browser_mismatch:
+      "This sign-in was started in another browser or by someone else, so Gmail was not connected. Start again from OutSales in this browser.",
     exchange_failed: "Google did not complete the sign-in. Start again from OutSales.",
     gmail_unavailable: "This Google account has no Gmail. Connect an account that has Gmail.",
   };
@@ -110,7 +112,9 @@
   }
 
   // One request to the API with the bearer token; resolves with the JSON body, rejects with a GmailError.
-  function request(config, method, path) {
+  // withCredentials: only POST /gmail/connect, whose answer sets the cookie that binds the Google flow to this
+  // browser (the callback refuses any other browser); every other call stays credential-free.
+  function request(config, method, path, withCredentials) {
     return Promise.resolve()
       .then(function () {
         return config.getToken();
@@ -119,7 +123,7 @@
         return config.fetch(config.apiUrl + path, {
           method: method,
           headers: {Authorization: "Bearer " + token, Accept: "application/json"},
-          credentials: "omit",
+          credentials: withCredentials ? "include" : "omit",
           cache: "no-store",
         });
       })
@@ -382,7 +386,7 @@
           before = null;
         }
       );
-      Promise.all([request(config, "POST", "/gmail/connect"), baseline]).then(
+      Promise.all([request(config, "POST", "/gmail/connect", true), baseline]).then(
         function (answers) {
           if (done) {
             return;

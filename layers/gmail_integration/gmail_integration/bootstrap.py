@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.dal.gates import DynamoGateWriter
+from gmail_integration.dal.grant_holders import DynamoGrantHolders
 from gmail_integration.dal.ledger import DynamoEmailLedger
 from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
 from gmail_integration.dal.parked import DynamoParkedEmails
@@ -98,7 +99,7 @@ class Container:
 
     @cached_property
     def ledger(self) -> DynamoEmailLedger:
-        return DynamoEmailLedger(self.table)
+        return DynamoEmailLedger(self.table, timedelta(days=self.settings.email_retention_days))
 
     @cached_property
     def replies(self) -> DynamoReplies:
@@ -190,12 +191,18 @@ class Container:
             redrive=self.redrive,
             events=self.events,
             clock=self.clock,
+            holders=self.grant_holders,
         )
         return ConnectThenWatch(connect, self.watch_mailbox) if self.settings.push_enabled else connect
 
     def disconnect(self) -> Disconnect | StopThenDisconnect:
         disconnect = Disconnect(
-            oauth=self.oauth, vault=self.vault, connections=self.connections, events=self.events, clock=self.clock
+            oauth=self.oauth,
+            vault=self.vault,
+            connections=self.connections,
+            events=self.events,
+            clock=self.clock,
+            holders=self.grant_holders,
         )
         # Stopping also runs with push off, so that turning push off does not leave watches publishing.
         return StopThenDisconnect(disconnect, self.watch_mailbox)
@@ -225,6 +232,10 @@ class Container:
             connections=self.connections,
             jobs=SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url),
         )
+
+    @cached_property
+    def grant_holders(self) -> DynamoGrantHolders:
+        return DynamoGrantHolders(self.table)
 
     @cached_property
     def set_billing(self) -> SetBilling:

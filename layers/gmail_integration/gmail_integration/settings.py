@@ -27,6 +27,11 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def is_plain_loopback(url: str) -> bool:
+    """Plain http on this machine: where a browser would not keep a ``Secure`` cookie, so none is asked for."""
+    return url.startswith("http://") and is_loopback_url(url)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -54,6 +59,7 @@ class Settings(BaseModel):
     push_service_account: str = Field(default="", alias="PUSH_SERVICE_ACCOUNT")
     google_certs_url: str = Field(default="https://www.googleapis.com/oauth2/v1/certs", alias="GOOGLE_CERTS_URL")
     safety_poll_minutes: int = Field(default=15, alias="SAFETY_POLL_MINUTES", ge=1, le=1440)
+    email_retention_days: int = Field(default=365, alias="EMAIL_RETENTION_DAYS", ge=1, le=3650)
 
     @field_validator("google_auth_uri", "google_token_uri", "google_revoke_uri", "gmail_api_url", "google_certs_url")
     @classmethod

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from http.cookies import SimpleCookie
 from typing import Any
 
 from tests.integration.conftest import LocalStack, Response, http
@@ -32,9 +33,34 @@ def popup_result(page: Response) -> dict[str, Any]:
     return dict(json.loads(found.group(1)))
 
 
-def start_connect(stack: LocalStack, token: str) -> str:
+class Browser:
+    """One browser's cookies for the API's origin, as a person's browser keeps them between connect and callback."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def store(self, set_cookies: list[str]) -> None:
+        for header in set_cookies:
+            parsed = SimpleCookie()
+            parsed.load(header)
+            for name, morsel in parsed.items():
+                if morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+
+    def header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+
+
+SAME_BROWSER = Browser()
+"""The browser of the person in a test that does not care which browser it is."""
+
+
+def start_connect(stack: LocalStack, token: str, browser: Browser = SAME_BROWSER) -> str:
     answer = stack.api("POST", "/gmail/connect", token=token)
     assert answer.status_code == 200, answer.text
+    browser.store(answer.cookies)
     return str(answer.json()["authorization_url"])
 
 
@@ -59,13 +85,17 @@ def consent(stack: LocalStack, authorization_url: str, email: str, action: str =
     return get_without_redirect(authorization_url)
 
 
-def follow_to_callback(stack: LocalStack, authorization_url: str, email: str, **consent_args: Any) -> Response:
+def follow_to_callback(
+    stack: LocalStack, authorization_url: str, email: str, browser: Browser = SAME_BROWSER, **consent_args: Any
+) -> Response:
     """Consent, then the browser follows Google's redirect to our callback: returns the callback page."""
     redirect = consent(stack, authorization_url, email, **consent_args)
     if redirect.status_code in (301, 302, 303):
         location = redirect.headers["location"]
         assert location.startswith(stack["api_url"]), location
-        return http("GET", location)
+        page = http("GET", location, headers=browser.header())
+        browser.store(page.cookies)
+        return page
     return redirect
 
 
@@ -113,6 +143,14 @@ def wait_email(stack: LocalStack, token: str, activity_id: str, status: str, tim
     return stack.wait_for(
         reached, timeout=timeout, message=f"{activity_id} never reached {status}: {email_of(stack, token, activity_id)}"
     )
+
+
+def activity_marker(stack: LocalStack, workspace_id: str, activity_id: str) -> str | None:
+    """The X-OutSales-Activity value of an email: the random part of the Message-ID its first claim remembered
+    (nothing in a sent email derives from the workspace or activity id). None for an email never claimed."""
+    item = stack.table().get_item(Key={"pk": f"WS#{workspace_id}", "sk": f"EMAIL#{activity_id}"}).get("Item")
+    message_id = str(item.get("message_id") or "") if item else ""
+    return message_id.strip("<>").split("@", 1)[0] or None
 
 
 def mailbox(stack: LocalStack, email: str) -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@ from botocore.exceptions import ClientError
 
 from tests.integration.conftest import LocalStack, http
 from tests.integration.service.flows import (
+    SAME_BROWSER,
+    Browser,
     account,
     approved,
     calls,
@@ -70,8 +72,9 @@ def test_forged_replayed_and_expired_states_are_refused(stack: LocalStack) -> No
     url = start_connect(stack, token)
     redirect = consent(stack, url, email)
     location = redirect.headers["location"]
-    assert popup_result(http("GET", location))["status"] == "connected"
-    assert popup_result(http("GET", location))["error"] == "state_invalid", "a state works once"
+    browser = SAME_BROWSER.header()
+    assert popup_result(http("GET", location, headers=browser))["status"] == "connected"
+    assert popup_result(http("GET", location, headers=browser))["error"] == "state_invalid", "a state works once"
     # A state past its expiry (its item still in the table: DynamoDB's TTL deletes late) is refused too.
     url = start_connect(stack, token)
     key = {"pk": "STATE#" + hashlib.sha256(_state_of(url).encode()).hexdigest(), "sk": "STATE"}
@@ -80,6 +83,45 @@ def test_forged_replayed_and_expired_states_are_refused(stack: LocalStack) -> No
     )
     page = follow_to_callback(stack, url, email)
     assert popup_result(page)["error"] == "state_invalid"
+
+
+def test_the_binding_cookie_is_http_only_lax_and_limited_to_the_callback(stack: LocalStack) -> None:
+    answer = stack.api(
+        "POST", "/gmail/connect", token=stack.jwt(new_workspace()), headers={"Origin": stack["frontend_origin"]}
+    )
+    (cookie,) = answer.cookies
+    attributes = [part.strip().lower() for part in cookie.split(";")]
+    assert attributes[0].startswith("outsales_gmail_flow_")
+    assert {"httponly", "samesite=lax", "path=/gmail/oauth/callback", "max-age=600"} <= set(attributes)
+    assert "secure" not in attributes, "plain http on loopback: a Secure cookie would not be kept"
+    assert answer.headers["access-control-allow-origin"] == stack["frontend_origin"]
+    assert answer.headers["access-control-allow-credentials"] == "true"
+    elsewhere = stack.api(
+        "POST", "/gmail/connect", token=stack.jwt(new_workspace()), headers={"Origin": "http://evil.example"}
+    )
+    assert "access-control-allow-credentials" not in elsewhere.headers
+    assert "access-control-allow-origin" not in elsewhere.headers
+
+
+def test_login_csrf_a_victim_finishing_an_attackers_flow_links_nothing(stack: LocalStack) -> None:
+    """The attack: the attacker starts a connect in their workspace and has a victim click the consent link."""
+    attacker_workspace = new_workspace()
+    attacker_token = stack.jwt(attacker_workspace)
+    attacker, victim = Browser(), Browser()
+    url = start_connect(stack, attacker_token, attacker)
+    start_connect(stack, stack.jwt(new_workspace()), victim)  # the victim's own flow elsewhere: another binding
+    exchanges_before = len(calls(stack, "oauth.token"))
+    page = follow_to_callback(stack, url, account(stack, "victim@company.example"), victim)
+    assert popup_result(page) == {"origin": stack["frontend_origin"], "status": "error", "error": "browser_mismatch"}
+    assert "another browser" in page.text
+    assert len(calls(stack, "oauth.token")) == exchanges_before, "the victim's code was never exchanged"
+    assert _status(stack, attacker_token)["status"] == "disconnected"
+    assert not stack.events("GmailConnected", where={"workspace_id": attacker_workspace})
+    # No cookie at all (a browser that never asked) is refused the same way.
+    url = start_connect(stack, attacker_token, attacker)
+    page = follow_to_callback(stack, url, "victim@company.example", Browser())
+    assert popup_result(page)["error"] == "browser_mismatch"
+    assert _status(stack, attacker_token)["status"] == "disconnected"
 
 
 def test_a_state_stores_tokens_only_for_the_workspace_that_started_it(stack: LocalStack) -> None:
@@ -179,7 +221,8 @@ def test_no_token_code_verifier_or_client_secret_reaches_any_log(stack: LocalSta
     ]
     redirect = consent(stack, url, email)
     code = urllib.parse.parse_qs(urllib.parse.urlsplit(redirect.headers["location"]).query)["code"][0]
-    assert popup_result(http("GET", redirect.headers["location"]))["status"] == "connected"
+    binding = SAME_BROWSER.header()
+    assert popup_result(http("GET", redirect.headers["location"], headers=binding))["status"] == "connected"
     stack.send(approved(workspace, "act_private"))
     wait_email(stack, token, "act_private", "SENT")
     item = stack.table().get_item(Key={"pk": f"WS#{workspace}", "sk": "CONNECTION"})["Item"]
@@ -200,6 +243,7 @@ def test_no_token_code_verifier_or_client_secret_reaches_any_log(stack: LocalSta
         "client secret": secret["SecretString"],
         "state": state,
         "JWT": token,
+        "browser binding": binding["Cookie"].split("=", 1)[1],
     }
     leaked = [name for name, value in secrets.items() if value in logs]
     assert not leaked, f"found in the function logs: {leaked}"

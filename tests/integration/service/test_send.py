@@ -14,6 +14,7 @@ import pytest
 from tests.integration.conftest import LocalStack
 from tests.integration.service.flows import (
     account,
+    activity_marker,
     approved,
     calls,
     connect,
@@ -44,9 +45,14 @@ def _parsed(message: dict[str, Any]) -> EmailMessage:
     return parsed
 
 
-def _received(stack: LocalStack, activity_marker: str) -> list[tuple[dict[str, Any], EmailMessage]]:
+def _received(stack: LocalStack, email: str) -> list[tuple[dict[str, Any], EmailMessage]]:
+    """What the prospect received of `email` ("<workspace>/<activity>"), found by its opaque activity header."""
+    workspace, activity = email.split("/", 1)
+    marker = activity_marker(stack, workspace, activity)
+    if marker is None:
+        return []
     found = [(m, _parsed(m)) for m in mailbox(stack, PROSPECT)]
-    return [(m, p) for m, p in found if p["X-OutSales-Activity"] == activity_marker]
+    return [(m, p) for m, p in found if p["X-OutSales-Activity"] == marker]
 
 
 def test_an_approved_email_reaches_the_prospect_signed_and_a_follow_up_joins_its_thread(

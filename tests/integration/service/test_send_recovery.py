@@ -14,7 +14,16 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import LocalStack, start_local_stack
-from tests.integration.service.flows import account, approved, calls, connect, mailbox, new_workspace, wait_email
+from tests.integration.service.flows import (
+    account,
+    activity_marker,
+    approved,
+    calls,
+    connect,
+    mailbox,
+    new_workspace,
+    wait_email,
+)
 
 PROSPECT = "pat.recovery@prospect.example"
 
@@ -39,7 +48,7 @@ def test_a_send_interrupted_after_gmail_accepted_it_is_recorded_not_repeated(qui
     assert stack.google("POST", "faults", fault).status_code < 300
     stack.send(approved(workspace, "act_crash", to={"email": PROSPECT, "name": "Pat Lee"}))
     sent = wait_email(stack, token, "act_crash", "SENT", timeout=45)
-    marker = f"X-OutSales-Activity: {workspace}/act_crash".encode()
+    marker = f"X-OutSales-Activity: {activity_marker(stack, workspace, 'act_crash')}".encode()
     delivered = [m for m in mailbox(stack, PROSPECT) if marker in base64.urlsafe_b64decode(m["raw"] + "==")]
     sends = calls(stack, "gmail.users.messages.send")
     assert len(sends) == 1, "the retry found the email in Gmail instead of sending it again"

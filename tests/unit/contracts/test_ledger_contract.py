@@ -105,12 +105,7 @@ def test_release_and_failure_only_from_a_claim(ledger_side: LedgerSide) -> None:
     assert (record.status, record.reason) == (EmailStatus.FAILED, "gmail_refused")
 
 
-@pytest.mark.parametrize("first", ["nothing", "parked", "failed"])
-def test_an_unreadable_message_fails_an_email_not_yet_sent(ledger_side: LedgerSide, first: str) -> None:
-    if first == "parked":
-        ledger_side.ledger.park(command(), ParkReason.AGENT_INACTIVE, NOW, "hash1")
-    if first == "failed":
-        ledger_side.ledger.mark_invalid(WS, ACT, "first", NOW)
+def test_an_unreadable_message_fails_an_activity_never_seen(ledger_side: LedgerSide) -> None:
     assert ledger_side.ledger.mark_invalid(WS, ACT, "unreadable", NOW)
     record = ledger_side.read(WS, ACT)
     assert record is not None
@@ -120,6 +115,17 @@ def test_an_unreadable_message_fails_an_email_not_yet_sent(ledger_side: LedgerSi
         "unreadable",
         None,
     )
+
+
+@pytest.mark.parametrize("first", ["parked", "failed"])
+def test_an_unreadable_message_never_changes_an_existing_activity(ledger_side: LedgerSide, first: str) -> None:
+    if first == "parked":
+        ledger_side.ledger.park(command(), ParkReason.AGENT_INACTIVE, NOW, "hash1")
+    if first == "failed":
+        ledger_side.ledger.mark_invalid(WS, ACT, "first", NOW)
+    before = ledger_side.read(WS, ACT)
+    assert not ledger_side.ledger.mark_invalid(WS, ACT, "unreadable", NOW + timedelta(minutes=1))
+    assert ledger_side.read(WS, ACT) == before
 
 
 def test_a_claimed_email_is_not_failed_by_an_unreadable_copy(ledger_side: LedgerSide) -> None:

@@ -19,6 +19,7 @@ PENDING = PendingAuthorization(
     code_verifier="v" * 43,
     redirect_uri="https://api.example/gmail/oauth/callback",
     expires_at=NOW + timedelta(minutes=10),
+    browser_binding_hash="b" * 64,
 )
 
 

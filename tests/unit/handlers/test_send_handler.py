@@ -73,3 +73,42 @@ def test_only_the_failed_record_is_reported(monkeypatch: pytest.MonkeyPatch) -> 
     answer = handler.lambda_handler(event, _Context())
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
     assert seen == [("act_1", "rh-m1", 2), ("act_bad", "rh-m2", 2), ("act_3", "rh-m3", 2)]
+
+
+class _Clock:
+    """A Lambda context whose remaining time drops by each record's cost."""
+
+    function_name = "send"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:send"
+    aws_request_id = "req-2"
+
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def test_a_batch_stops_taking_records_when_one_more_gmail_call_would_outlive_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a 30 s function, a 20 s Gmail timeout and records that each take 9 s,
+    context = _Clock(30_000)
+    seen: list[str] = []
+
+    def process(body: str, receipt_handle: str, receive_count: int) -> None:
+        seen.append(json.loads(body)["activity_id"])
+        context.remaining_ms -= 9_000
+
+    handler = _load()
+    monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(process_send_message=process))
+    deferred: list[str] = []
+    monkeypatch.setattr(handler, "count", lambda name, **_: deferred.append(name))
+    event = {"Records": [_record(f"m{i}", json.dumps({"activity_id": f"act_{i}"})) for i in range(10)]}
+    # When the batch runs,
+    answer = handler.lambda_handler(event, context)
+    # Then only the first record started (after it 21 s are left: less than 20 s + the margin), the rest come back.
+    assert seen == ["act_0"]
+    assert deferred == ["SendRecordsDeferred"] * 9
+    assert answer == {"batchItemFailures": [{"itemIdentifier": f"m{i}"} for i in range(1, 10)]}

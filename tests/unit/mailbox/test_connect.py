@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,6 +17,7 @@ from tests.unit.fakes import (
     FakeClock,
     FakeConnections,
     FakeEvents,
+    FakeGrantHolders,
     FakeOAuth,
     FakeRedrive,
     FakeStates,
@@ -33,14 +34,25 @@ class World:
     connections: FakeConnections
     redrive: FakeRedrive
     events: FakeEvents
+    jar: dict[str, str] = field(default_factory=dict)
+    holders: FakeGrantHolders = field(
+        default_factory=FakeGrantHolders
+    )  # the cookies of the browser that started the flows
 
     def start(self, workspace_id: str = "ws_a", user_id: str = "u1") -> str:
-        url = StartConnect(self.oauth, self.states, self.clock, "https://api.example/gmail/oauth/callback")(
+        started = StartConnect(self.oauth, self.states, self.clock, "https://api.example/gmail/oauth/callback")(
             workspace_id, user_id, "ignored.example"
         )
-        return parse_qs(urlsplit(url).query)["state"][0]
+        self.jar[started.binding.name] = started.binding.value
+        return parse_qs(urlsplit(started.authorization_url).query)["state"][0]
 
-    def complete(self, state: str | None, code: str | None = "code-1", error: str | None = None):
+    def complete(
+        self,
+        state: str | None,
+        code: str | None = "code-1",
+        error: str | None = None,
+        cookies: dict[str, str] | None = None,
+    ):
         return CompleteConnect(
             oauth=self.oauth,
             states=self.states,
@@ -50,10 +62,11 @@ class World:
             redrive=self.redrive,
             events=self.events,
             clock=self.clock,
-        )(state, code, error)
+            holders=self.holders,
+        )(state, code, error, self.jar if cookies is None else cookies)
 
     def disconnect(self, workspace_id: str = "ws_a") -> None:
-        Disconnect(self.oauth, FakeVault(), self.connections, self.events, self.clock)(workspace_id)
+        Disconnect(self.oauth, FakeVault(), self.connections, self.events, self.clock, self.holders)(workspace_id)
 
 
 @pytest.fixture
@@ -78,8 +91,67 @@ def test_connect_stores_the_encrypted_token_for_the_states_workspace(world: Worl
 
 
 def test_the_redirect_uri_defaults_to_the_api_domain(world: World) -> None:
-    url = StartConnect(world.oauth, world.states, world.clock, "")("ws_a", "u1", "abc.execute-api.example")
-    assert "redirect_uri=https://abc.execute-api.example/gmail/oauth/callback" in url
+    started = StartConnect(world.oauth, world.states, world.clock, "")("ws_a", "u1", "abc.execute-api.example")
+    assert "redirect_uri=https://abc.execute-api.example/gmail/oauth/callback" in started.authorization_url
+    assert started.binding.secure
+    assert started.binding.path == "/gmail/oauth/callback"
+
+
+def test_the_binding_cookie_is_secure_except_on_loopback_http(world: World) -> None:
+    local = StartConnect(world.oauth, world.states, world.clock, "http://127.0.0.1:4000/gmail/oauth/callback")
+    assert not local("ws_a", "u1", "x").binding.secure
+    public = StartConnect(world.oauth, world.states, world.clock, "http://api.example/gmail/oauth/callback")
+    binding = public("ws_a", "u1", "x").binding
+    assert binding.secure
+    assert binding.max_age_s == 600
+
+
+def test_the_state_keeps_only_the_hash_of_the_browser_binding(world: World) -> None:
+    state = world.start()
+    (binding,) = world.jar.values()
+    stored = repr(world.states.items)
+    assert binding not in stored
+    assert state not in world.jar  # the cookie's name does not carry the state either
+
+
+@pytest.mark.parametrize(
+    "cookies",
+    [
+        {},  # the victim's browser: it never asked to connect
+        {"outsales_gmail_flow_0000000000000000": "x"},
+        "another browser's binding",
+        "this flow's name, another flow's value",
+    ],
+)
+def test_another_browser_finishing_the_flow_links_and_exchanges_nothing(world: World, cookies: object) -> None:
+    attacker_state = world.start("ws_attacker")
+    attacker_jar = dict(world.jar)
+    world.jar.clear()
+    world.start("ws_victim_own_flow")  # the victim's browser has a binding of its own, for another flow
+    victim_jar = dict(world.jar)
+    if cookies == "another browser's binding":
+        cookies = victim_jar
+    elif cookies == "this flow's name, another flow's value":
+        (name,) = attacker_jar
+        cookies = {name: next(iter(victim_jar.values()))}
+    assert isinstance(cookies, dict)
+    with pytest.raises(ConnectError) as caught:
+        world.complete(attacker_state, cookies=cookies)
+    assert caught.value.code.value == "browser_mismatch"
+    assert world.oauth.exchanged == []
+    assert world.connections.items == {}
+    assert world.events.published == []
+    # The state is spent: not even the attacker's own browser can use the link afterwards.
+    with pytest.raises(ConnectError) as again:
+        world.complete(attacker_state, cookies=attacker_jar)
+    assert again.value.code.value == "state_invalid"
+
+
+def test_two_flows_in_one_browser_do_not_evict_each_other(world: World) -> None:
+    first = world.start("ws_a")
+    second = world.start("ws_b")
+    assert world.complete(second).workspace_id == "ws_b"
+    assert world.complete(first).workspace_id == "ws_a"
 
 
 @pytest.mark.parametrize("state", [None, "", "forged-state"])
@@ -210,3 +282,24 @@ def test_already_revoked_counts_as_revoked(world: World) -> None:
     stored = world.connections.get("ws_a")
     assert stored is not None
     assert stored.last_error is None
+
+
+def test_one_account_in_two_workspaces_is_revoked_only_when_the_last_lets_go(world: World) -> None:
+    # Given the same Google account connected in two workspaces,
+    world.complete(world.start("ws_a"))
+    world.complete(world.start("ws_b"))
+    # When one disconnects, Google's grant (one per account) stays: the other keeps sending.
+    world.disconnect("ws_a")
+    assert world.oauth.revoked == []
+    assert world.connections.get("ws_b").status is ConnectionStatus.CONNECTED
+    # When the last one disconnects, the grant goes.
+    world.disconnect("ws_b")
+    assert len(world.oauth.revoked) == 1
+
+
+def test_replacing_an_account_another_workspace_holds_does_not_revoke_it(world: World) -> None:
+    world.complete(world.start("ws_a"))
+    world.complete(world.start("ws_b"))
+    world.profiles.email = "other@company.example"
+    world.complete(world.start("ws_a"))  # ws_a moves to another account; ws_b still holds the first
+    assert world.oauth.revoked == []

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gmail_integration.gmail.errors import TransientError
 from gmail_integration.models.domain import Connection, ConnectionStatus
+from gmail_integration.models.gmail_errors import TransientError
 from gmail_integration.models.push import PushRejectedError
 from gmail_integration.models.watch import WatchState
 from gmail_integration.replies.push import PushOutcome, ReceivePush

@@ -9,7 +9,7 @@ import pytest
 
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.profile import Profile
-from gmail_integration.sending.mime import ThreadRef, build_message, our_message_id, reply_subject
+from gmail_integration.sending.mime import ThreadRef, activity_marker, build_message, new_message_id, reply_subject
 from tests.unit.domain.test_commands import VALID
 
 WHEN = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)
@@ -21,7 +21,7 @@ def build(command: SendEmailV1, profile: Profile = PROFILE, thread: ThreadRef | 
         command,
         sender_email="sam@company.example",
         profile=profile,
-        message_id=our_message_id(command.workspace_id, command.activity_id, "mail.outsales.app"),
+        message_id="<0123456789abcdef0123456789abcdef@mail.outsales.app>",
         sent_at=WHEN,
         thread=thread,
     )
@@ -35,7 +35,7 @@ def test_from_to_and_both_alternatives_with_the_signature() -> None:
     assert message["From"].addresses[0].display_name == "Sam Seller"
     assert message["From"].addresses[0].addr_spec == "sam@company.example"
     assert message["To"].addresses[0].display_name == "Pat Lee"
-    assert message["X-OutSales-Activity"] == "ws_1/act_9"
+    assert message["X-OutSales-Activity"] == "0123456789abcdef0123456789abcdef"
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
@@ -97,10 +97,17 @@ def test_references_grow_along_the_thread() -> None:
     assert message["Subject"] == "Re: Following up"
 
 
-def test_message_ids_are_stable_per_activity_and_distinct_across_workspaces() -> None:
-    assert our_message_id("ws_1", "act_9", "d.example") == our_message_id("ws_1", "act_9", "d.example")
-    assert our_message_id("ws_1", "act_9", "d.example") != our_message_id("ws_2", "act_9", "d.example")
-    assert our_message_id("ws_1", "act_9", "d.example").endswith("@d.example>")
+def test_message_ids_and_the_activity_header_reveal_no_ids() -> None:
+    ids = {new_message_id("d.example") for _ in range(50)}
+    assert len(ids) == 50, "random, not derived"
+    for message_id in ids:
+        assert message_id.endswith("@d.example>")
+        assert "ws_" not in message_id
+        assert "act_" not in message_id
+        assert activity_marker(message_id) == message_id[1:33]
+    message = build(SendEmailV1.model_validate(VALID))
+    assert "ws_1" not in message.as_string()
+    assert "act_9" not in message.as_string()
 
 
 @pytest.mark.parametrize("subject", ["Re: Hello", "RE: Hello", "re:Hello"])

@@ -52,11 +52,19 @@ def _command_assignments(command: SendEmailV1) -> str:
     return assignments
 
 
+DEFAULT_RETENTION = timedelta(days=365)
+
+
 class DynamoEmailLedger:
     """The send ledger: every state change of an email from approval to SENT, FAILED or parked."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, retention: timedelta = DEFAULT_RETENTION) -> None:
         self._table = table
+        self._retention = retention
+
+    def _expiry(self, now: datetime) -> int:
+        """The TTL of an email that reached a final state: kept for the activity list, then deleted by DynamoDB."""
+        return int((now + self._retention).timestamp())
 
     def _update(self, key: dict[str, str], **kwargs: Any) -> bool:
         return conditional_update(self._table, key, **kwargs)
@@ -117,7 +125,8 @@ class DynamoEmailLedger:
             answer = self._table.update_item(
                 Key=email_key(command.workspace_id, command.activity_id),
                 UpdateExpression=(
-                    "SET #status = :sending, lease_until = :lease, updated_at = :now, message_id = :message_id, "
+                    "SET #status = :sending, lease_until = :lease, updated_at = :now,"
+                    " message_id = if_not_exists(message_id, :message_id), "
                     + _command_assignments(command)
                     + cursor_assignment
                     + " REMOVE reason, reason_message, gsi1pk, gsi1sk"
@@ -135,7 +144,12 @@ class DynamoEmailLedger:
             raise
         old = answer.get("Attributes") or {}
         interrupted = old.get("status") == EmailStatus.SENDING.value
-        return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=text(old, "send_cursor") or cursor)
+        return ClaimResult(
+            claimed=True,
+            interrupted=interrupted,
+            send_cursor=text(old, "send_cursor") or cursor,
+            message_id=text(old, "message_id") or message_id,
+        )
 
     def mark_sent(
         self,
@@ -156,6 +170,7 @@ class DynamoEmailLedger:
             ":gid": gmail_message_id,
             ":tid": gmail_thread_id,
             ":now": iso(now),
+            ":expires": self._expiry(now),
         }
         names = dict(STATUS)
         extra = ""
@@ -168,7 +183,7 @@ class DynamoEmailLedger:
             "Key": email_key(workspace_id, activity_id),
             "UpdateExpression": (
                 "SET #status = :sent, gmail_message_id = :gid, gmail_thread_id = :tid,"
-                " sent_at = :now, updated_at = :now"
+                " sent_at = :now, updated_at = :now, expires_at = :expires"
                 + extra
                 + " REMOVE lease_until, send_cursor, command, reason, reason_message"
             ),
@@ -209,8 +224,10 @@ class DynamoEmailLedger:
         return self._update(
             email_key(workspace_id, activity_id),
             UpdateExpression=(
-                "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now"
-                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk"
+                "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now,"
+                " expires_at = :expires"
+                # A failed email is final: its subject and bodies are not kept (the record keeps its ids and reason).
+                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk, command"
             ),
             ConditionExpression="#status = :sending",
             ExpressionAttributeNames=STATUS,
@@ -220,31 +237,37 @@ class DynamoEmailLedger:
                 ":reason": reason,
                 ":message": message,
                 ":now": iso(now),
+                ":expires": self._expiry(now),
             },
         )
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
-        """Marks an email FAILED because its queue message could not be read; only an email not yet sent."""
+        """Records an unreadable queue message as a FAILED email, only for an activity not seen before.
+
+        An existing activity (parked, sending, sent or failed) keeps its record and its stored command, whatever
+        the invalid message says: one bad message reusing an activity id must not destroy the email it names.
+        """
         return self._update(
             email_key(workspace_id, activity_id),
             UpdateExpression=(
                 "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now,"
                 " workspace_id = :ws, activity_id = :act,"
                 " agent_id = if_not_exists(agent_id, :unknown), to_email = if_not_exists(to_email, :unknown),"
-                " subject = if_not_exists(subject, :unknown), approved_at = if_not_exists(approved_at, :now)"
+                " subject = if_not_exists(subject, :unknown), approved_at = if_not_exists(approved_at, :now),"
+                " expires_at = :expires"
                 " REMOVE gsi1pk, gsi1sk, command"
             ),
-            ConditionExpression="attribute_not_exists(pk) OR #status IN (:ready, :failed)",
+            ConditionExpression="attribute_not_exists(pk)",
             ExpressionAttributeNames=STATUS,
             ExpressionAttributeValues={
                 ":failed": EmailStatus.FAILED.value,
-                ":ready": EmailStatus.EMAIL_READY.value,
                 ":reason": "invalid_message",
                 ":message": reason_message,
                 ":now": iso(now),
                 ":ws": workspace_id,
                 ":act": activity_id,
                 ":unknown": "",
+                ":expires": self._expiry(now),
             },
         )
 

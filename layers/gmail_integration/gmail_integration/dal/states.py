@@ -26,6 +26,7 @@ class DynamoStateStore:
                 "code_verifier": pending.code_verifier,
                 "redirect_uri": pending.redirect_uri,
                 "expires_at": int(pending.expires_at.timestamp()),
+                "browser_binding_hash": pending.browser_binding_hash,
             },
             ConditionExpression="attribute_not_exists(pk)",
         )
@@ -47,4 +48,6 @@ class DynamoStateStore:
             code_verifier=str(item["code_verifier"]),
             redirect_uri=str(item["redirect_uri"]),
             expires_at=expires_at,
+            # A state saved before flows were bound to a browser has no hash and matches no browser.
+            browser_binding_hash=str(item.get("browser_binding_hash", "")),
         )

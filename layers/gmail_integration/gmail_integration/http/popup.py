@@ -44,6 +44,10 @@ ERROR_WORDS = {
         "OutSales needs both permissions (send emails, read email metadata). Connect again and leave both ticked."
     ),
     "state_invalid": "This sign-in link has expired or was already used. Start again from OutSales.",
+    "browser_mismatch": (
+        "This sign-in was started in another browser or by someone else, so Gmail was not connected."
+        " Start again from OutSales in this browser."
+    ),
     "exchange_failed": "Google did not complete the sign-in. Start again from OutSales.",
     "gmail_unavailable": "This Google account has no Gmail. Connect an account that has Gmail.",
 }

@@ -53,7 +53,10 @@ def _unexpected(_: Exception) -> Response[dict[str, str]]:
 def make_resolver(frontend_origin: str | None) -> APIGatewayHttpResolver:
     cors = None
     if frontend_origin:
-        cors = CORSConfig(allow_origin=frontend_origin, allow_headers=["Authorization", "Content-Type"])
+        # Credentials: the front end sends POST /gmail/connect with them so the browser-binding cookie is stored.
+        cors = CORSConfig(
+            allow_origin=frontend_origin, allow_headers=["Authorization", "Content-Type"], allow_credentials=True
+        )
     app = APIGatewayHttpResolver(enable_validation=True, cors=cors)
     app.exception_handler(ApiError)(_api_error)
     app.exception_handler(RequestValidationError)(_invalid)

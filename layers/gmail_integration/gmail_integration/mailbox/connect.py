@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 from gmail_integration.events.ports import EventPublisher
-from gmail_integration.mailbox.ports import AccountReader, ConnectionRepository, OAuthProvider, StateStore, TokenVault
+from gmail_integration.mailbox.ports import (
+    AccountReader,
+    ConnectionRepository,
+    GrantHolders,
+    OAuthProvider,
+    StateStore,
+    TokenVault,
+)
 from gmail_integration.models.authorization import (
     STATE_TTL,
+    BrowserBinding,
     Connected,
     ConnectError,
     ConnectErrorCode,
     PendingAuthorization,
+    StartedFlow,
+    binding_cookie_name,
+    binding_hash,
+    binding_matches,
+    new_binding,
     new_nonce,
 )
 from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
@@ -25,6 +39,7 @@ from gmail_integration.models.oauth import ExchangeFailedError
 from gmail_integration.models.scopes import missing_scopes
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.ports import Redrive
+from gmail_integration.settings import is_plain_loopback
 
 CALLBACK_PATH = "/gmail/oauth/callback"
 
@@ -36,10 +51,12 @@ class StartConnect:
     clock: Callable[[], datetime]
     configured_redirect_uri: str
 
-    def __call__(self, workspace_id: str, user_id: str, api_domain: str) -> str:
-        """Google's consent URL for the popup; the PKCE verifier and the workspace stay server-side."""
+    def __call__(self, workspace_id: str, user_id: str, api_domain: str) -> StartedFlow:
+        """Google's consent URL for the popup and the browser's binding; the PKCE verifier and the workspace stay
+        server-side, and of the binding only its hash."""
         redirect_uri = self.configured_redirect_uri or f"https://{api_domain}{CALLBACK_PATH}"
         nonce = new_nonce()
+        binding = new_binding()
         url, verifier = self.oauth.authorization_url(nonce, redirect_uri)
         self.states.save(
             nonce,
@@ -49,10 +66,18 @@ class StartConnect:
                 code_verifier=verifier,
                 redirect_uri=redirect_uri,
                 expires_at=self.clock() + STATE_TTL,
+                browser_binding_hash=binding_hash(binding),
             ),
         )
         logger.info("connect started", extra={"workspace_id": workspace_id, "user_id": user_id})
-        return url
+        cookie = BrowserBinding(
+            name=binding_cookie_name(nonce),
+            value=binding,
+            path=urlsplit(redirect_uri).path or CALLBACK_PATH,
+            max_age_s=int(STATE_TTL.total_seconds()),
+            secure=not is_plain_loopback(redirect_uri),
+        )
+        return StartedFlow(authorization_url=url, binding=cookie)
 
 
 @dataclass(frozen=True)
@@ -65,12 +90,17 @@ class CompleteConnect:
     redrive: Redrive
     events: EventPublisher
     clock: Callable[[], datetime]
+    holders: GrantHolders
 
-    def __call__(self, state: str | None, code: str | None, error: str | None) -> Connected:
-        pending = self.states.consume(state, self.clock()) if state else None
-        if pending is None:
+    def __call__(self, state: str | None, code: str | None, error: str | None, cookies: Mapping[str, str]) -> Connected:
+        """``cookies`` are the browser's, by name: the flow's binding must be among them before anything else."""
+        if not state or (pending := self.states.consume(state, self.clock())) is None:
             raise self._fail(ConnectErrorCode.STATE_INVALID)
         logger.append_keys(workspace_id=pending.workspace_id)
+        if not binding_matches(cookies.get(binding_cookie_name(state)), pending.browser_binding_hash):
+            # Another browser is finishing this flow (a link sent to someone else): nothing is exchanged or linked,
+            # and the state is spent, so the link cannot be tried again.
+            raise self._fail(ConnectErrorCode.BROWSER_MISMATCH)
         if error:
             raise self._fail(
                 ConnectErrorCode.ACCESS_DENIED if error == "access_denied" else ConnectErrorCode.EXCHANGE_FAILED
@@ -124,10 +154,15 @@ class CompleteConnect:
                 user_id=pending.user_id,
             )
         )
-        if replaced is not None and replaced.email != email and replaced.refresh_token_ciphertext:
-            # One account per workspace: the account being replaced loses our access at Google too.
-            outcome = self.oauth.revoke(self.vault.open(workspace_id, replaced.refresh_token_ciphertext))
-            logger.info("replaced account revoked", extra={"outcome": outcome.value})
+        self.holders.hold(email, workspace_id)
+        if replaced is not None and replaced.email and replaced.email != email:
+            self.holders.release(replaced.email, workspace_id)
+            if self.holders.held_elsewhere(replaced.email, workspace_id):
+                logger.info("replaced account kept at Google: another workspace holds it")
+            elif replaced.refresh_token_ciphertext:
+                # One account per workspace: the account being replaced loses our access at Google too.
+                outcome = self.oauth.revoke(self.vault.open(workspace_id, replaced.refresh_token_ciphertext))
+                logger.info("replaced account revoked", extra={"outcome": outcome.value})
         self.events.publish(ServiceEvent(detail_type=DetailType.GMAIL_CONNECTED, workspace_id=workspace_id))
         self.redrive(workspace_id, [ParkReason.GMAIL_NOT_CONNECTED, ParkReason.GMAIL_NEEDS_RECONNECT])
         count("GmailConnections")

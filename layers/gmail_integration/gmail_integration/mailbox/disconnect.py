@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gmail_integration.events.ports import EventPublisher
-from gmail_integration.mailbox.ports import ConnectionRepository, OAuthProvider, TokenVault
+from gmail_integration.mailbox.ports import ConnectionRepository, GrantHolders, OAuthProvider, TokenVault
 from gmail_integration.models.domain import ConnectionStatus
 from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.models.oauth import RevokeOutcome
@@ -26,13 +26,21 @@ class Disconnect:
     connections: ConnectionRepository
     events: EventPublisher
     clock: Callable[[], datetime]
+    holders: GrantHolders
 
     def __call__(self, workspace_id: str) -> None:
         connection = self.connections.get(workspace_id)
         if connection is None or connection.status is ConnectionStatus.DISCONNECTED:
             return
         last_error = None
-        if connection.refresh_token_ciphertext:
+        shared = False
+        if connection.email:
+            self.holders.release(connection.email, workspace_id)
+            shared = self.holders.held_elsewhere(connection.email, workspace_id)
+        if shared:
+            # Google's grant is per account: revoking here would cut off the other workspace too.
+            logger.info("grant kept at Google: another workspace holds this account")
+        elif connection.refresh_token_ciphertext:
             outcome = self.oauth.revoke(self.vault.open(workspace_id, connection.refresh_token_ciphertext))
             if outcome is RevokeOutcome.FAILED:
                 last_error = REVOKE_FAILED_MESSAGE

@@ -57,3 +57,13 @@ class CredentialsForgetter(Protocol):
 
 class ConnectionReader(Protocol):
     def get(self, workspace_id: str) -> Connection | None: ...
+
+
+class GrantHolders(Protocol):
+    """Workspaces holding a grant of a Google account: revoking one token at Google revokes the account's grant."""
+
+    def hold(self, email: str, workspace_id: str) -> None: ...
+
+    def release(self, email: str, workspace_id: str) -> None: ...
+
+    def held_elsewhere(self, email: str, workspace_id: str) -> bool: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, EmailRecord, EmailStatus
 
@@ -71,7 +71,7 @@ class AgentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    active: bool
+    active: StrictBool  # "yes", "1" or 1 are refused: a gate is opened or closed only on purpose
 
 
 class GateAnswer(BaseModel):

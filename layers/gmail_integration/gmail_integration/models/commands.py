@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from gmail_integration.models.types import DisplayName, EmailAddress, HeaderText, Identifier
+from gmail_integration.models.types import BodyText, DisplayName, EmailAddress, HeaderText, Identifier
 
 MAX_BODY_CHARS = 1_000_000
 """Far above any follow-up email, far below Gmail's 35 MB message limit and SQS's 256 KB (which bites first)."""
@@ -30,7 +30,7 @@ class SendEmailV1(BaseModel):
     agent_id: Identifier
     to: Recipient
     subject: HeaderText
-    text: str = Field(min_length=1, max_length=MAX_BODY_CHARS)
-    html: str | None = Field(default=None, max_length=MAX_BODY_CHARS)
+    text: BodyText = Field(min_length=1, max_length=MAX_BODY_CHARS)
+    html: BodyText | None = Field(default=None, max_length=MAX_BODY_CHARS)
     in_reply_to_activity_id: Identifier | None = None
     approved_at: AwareDatetime

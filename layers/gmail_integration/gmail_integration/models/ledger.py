@@ -11,3 +11,5 @@ class ClaimResult:
     interrupted: bool = False
     """A previous claim expired without a recorded outcome: Gmail may already have the email."""
     send_cursor: str | None = None
+    message_id: str | None = None
+    """Our Message-ID for this email: the one of its first claim, so every retry writes and looks for the same."""

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_HEADER_REFUSED = {"Cc", "Zl", "Zp", "Cs"}
+"""Every control character (C0, DEL, C1 such as U+0085), every line and paragraph separator (U+2028, U+2029) and
+lone surrogates: what Python's ``email`` package treats as a line break or cannot encode. A category, not a list,
+so a character nobody thought of is refused at intake rather than by the MIME builder after the claim."""
 
 
 def _no_control_characters(value: str) -> str:
     # A line break in a header value is how header injection starts; no header we write may carry one.
-    if _CONTROL.search(value):
+    if any(unicodedata.category(ch) in _HEADER_REFUSED for ch in value):
         raise ValueError("must not contain line breaks or control characters")
+    return value
+
+
+def _encodable(value: str) -> str:
+    # A lone surrogate (JSON allows "\ud800") cannot be written as UTF-8: refused here, not when sending.
+    if any(unicodedata.category(ch) == "Cs" for ch in value):
+        raise ValueError("must be valid Unicode text")
     return value
 
 
@@ -37,5 +47,8 @@ HeaderText = Annotated[str, StringConstraints(min_length=1, max_length=900), Aft
 """A value that ends up in a header (subject, display name)."""
 
 DisplayName = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_control_characters)]
+
+BodyText = Annotated[str, AfterValidator(_encodable)]
+"""A body part: any text that UTF-8 can carry (line breaks welcome)."""
 
 EmailAddress = Annotated[str, StringConstraints(min_length=3, max_length=320), AfterValidator(_addr_spec)]

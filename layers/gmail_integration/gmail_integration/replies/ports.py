@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -85,7 +85,9 @@ class PushTokens(Protocol):
 class CompletesConnect(Protocol):
     """The mailbox's connect use case, which a push watch follows."""
 
-    def __call__(self, state: str | None, code: str | None, error: str | None) -> Connected: ...
+    def __call__(
+        self, state: str | None, code: str | None, error: str | None, cookies: Mapping[str, str]
+    ) -> Connected: ...
 
 
 class Disconnects(Protocol):

@@ -6,7 +6,7 @@ safety-net schedule polls that mailbox every minute until a renewal succeeds, so
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,8 +75,8 @@ class ConnectThenWatch:
     connect: CompletesConnect
     watch: WatchMailbox
 
-    def __call__(self, state: str | None, code: str | None, error: str | None) -> Connected:
-        connected = self.connect(state, code, error)
+    def __call__(self, state: str | None, code: str | None, error: str | None, cookies: Mapping[str, str]) -> Connected:
+        connected = self.connect(state, code, error, cookies)
         self.watch(connected.workspace_id)
         return connected
 

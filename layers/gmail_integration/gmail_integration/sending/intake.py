@@ -6,7 +6,6 @@ its reason (which raises the alarm), and, when its workspace and activity can be
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ from gmail_integration.sending.send_email import (
     SendEmail,
     SendOutcome,
 )
+from gmail_integration.strict_json import StrictJsonError, loads_strict
 
 _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
 FIRST_BACKOFF_S = 10.0
@@ -63,9 +63,13 @@ class ProcessSendMessage:
 
     def __call__(self, body: str, receipt_handle: str, receive_count: int = 1) -> SendOutcome | None:
         try:
+            loads_strict(body)  # duplicate keys, absurd depth or numbers: refused, never resolved
             command = SendEmailV1.model_validate_json(body)
+        except StrictJsonError as exc:
+            self._reject(body, f"invalid send message ({exc})")
+            return None
         except ValidationError as exc:
-            self._reject(body, exc)
+            self._reject(body, describe_errors(exc))
             return None
         logger.append_keys(workspace_id=command.workspace_id, activity_id=command.activity_id)
         try:
@@ -88,14 +92,26 @@ class ProcessSendMessage:
             # maxReceiveCount spans minutes of trouble before the dead-letter queue, not seconds.
             self.postponer.postpone(receipt_handle, transient_backoff_s(receive_count))
             raise
+        except Exception:
+            # Unforeseen (a table or network error): the message is retried and, at maxReceiveCount, dead-lettered;
+            # either way the functions log has a line with the ids.
+            logger.exception(
+                "send message not processed; it will be retried",
+                extra={
+                    "workspace_id": command.workspace_id,
+                    "activity_id": command.activity_id,
+                    "receive_count": receive_count,
+                },
+            )
+            raise
         finally:
             logger.remove_keys(["workspace_id", "activity_id"])
 
-    def _reject(self, body: str, exc: ValidationError) -> None:
-        reason = describe_errors(exc)
+    def _reject(self, body: str, reason: str) -> None:
         try:
-            payload: Any = json.loads(body)
-        except ValueError:
+            payload: Any = loads_strict(body)
+        except StrictJsonError:
+            # Unreadable as a whole (duplicate keys included): no id in it can be trusted to name an email.
             payload = None
         workspace_id, activity_id = _usable_id(payload, "workspace_id"), _usable_id(payload, "activity_id")
         logger.error(

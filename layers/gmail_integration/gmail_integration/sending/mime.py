@@ -4,8 +4,9 @@
   are encoded per RFC 2047 by the library.
 - text/plain and text/html alternatives, the OutSales signature appended to each (RFC 3676 "-- " separator in
   text). An email approved without HTML gets an HTML part made from its text, so both alternatives agree.
-- A Message-ID of our own domain derived from the workspace and activity, and ``X-OutSales-Activity``, which
-  survives when Gmail replaces the Message-ID: a retry recognises its own message by either.
+- A Message-ID of our own domain, random and remembered by the ledger at the first claim, and
+  ``X-OutSales-Activity`` with its random part, which survives when Gmail replaces the Message-ID: a retry
+  recognises its own message by either. Neither reveals nor lets anyone guess a workspace or activity id.
 - A follow-up carries ``In-Reply-To`` and ``References`` of the earlier message and ``Re: <thread subject>``:
   Gmail joins a sent message to a thread only when all three fit.
 - No header value may carry a line break; the library refuses one, and the command model refused it earlier.
@@ -13,8 +14,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -25,6 +26,7 @@ from email.utils import format_datetime
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.gmail import ACTIVITY_HEADER
 from gmail_integration.models.profile import Profile
+from gmail_integration.sanitizer import sanitize_html
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,14 @@ class ThreadRef:
     references: str = ""
 
 
-def our_message_id(workspace_id: str, activity_id: str, domain: str) -> str:
-    """Stable across retries (so a retry can recognise its own message) and unguessable across workspaces."""
-    digest = hashlib.sha256(f"{workspace_id}\x00{activity_id}".encode()).hexdigest()[:20]
-    return f"<{activity_id}.{digest}@{domain}>"
+def new_message_id(domain: str) -> str:
+    """128 random bits: what a prospect (or anyone they forward to) sees says nothing about our ids."""
+    return f"<{secrets.token_hex(16)}@{domain}>"
 
 
-def activity_marker(workspace_id: str, activity_id: str) -> str:
-    return f"{workspace_id}/{activity_id}"
+def activity_marker(message_id: str) -> str:
+    """The header value that identifies our message when Gmail replaced its Message-ID: the random part."""
+    return message_id.strip("<>").split("@", 1)[0]
 
 
 def reply_subject(thread_subject: str) -> str:
@@ -57,9 +59,17 @@ def _text_body(text: str, signature: str) -> str:
 
 
 def _html_body(command: SendEmailV1, profile: Profile) -> str:
-    content = command.html or "<div>" + html.escape(command.text).replace("\n", "<br>\n") + "</div>"
-    signature = profile.signature_html or (
-        html.escape(profile.signature_text).replace("\n", "<br>\n") if profile.signature_text else ""
+    # Both HTML inputs are sanitized here, at the last step, whatever was checked before: a profile stored under an
+    # older allowlist or an upstream body never reaches a recipient unsanitized.
+    content = (
+        sanitize_html(command.html)
+        if command.html
+        else "<div>" + html.escape(command.text).replace("\n", "<br>\n") + "</div>"
+    )
+    signature = (
+        sanitize_html(profile.signature_html)
+        if profile.signature_html
+        else (html.escape(profile.signature_text).replace("\n", "<br>\n") if profile.signature_text else "")
     )
     if not signature:
         return content
@@ -81,7 +91,7 @@ def build_message(
     message["Subject"] = reply_subject(thread.subject) if thread else command.subject
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = message_id
-    message[ACTIVITY_HEADER] = activity_marker(command.workspace_id, command.activity_id)
+    message[ACTIVITY_HEADER] = activity_marker(message_id)
     if thread:
         message["In-Reply-To"] = thread.message_id
         message["References"] = f"{thread.references} {thread.message_id}".strip()

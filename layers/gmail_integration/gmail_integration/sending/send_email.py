@@ -34,13 +34,14 @@ from gmail_integration.models.gmail_errors import (
     PermanentError,
     RateLimitedError,
 )
+from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.mime import (
     ThreadRef,
     activity_marker,
     build_message,
-    our_message_id,
+    new_message_id,
 )
 from gmail_integration.sending.ports import EmailLedger, MailboxSetbacks, SendContextReader, SendingGmail
 
@@ -96,6 +97,16 @@ def _permanent_reason(error: PermanentError) -> tuple[str, str]:
     return "gmail_refused", f"Gmail refused this email: {error.message or error.reason}."
 
 
+@dataclass
+class _Attempt:
+    """One claimed attempt; ``handed_to_gmail`` tells a crash before the send call from one after it."""
+
+    claim: ClaimResult
+    message_id: str
+    digest: str
+    handed_to_gmail: bool = False
+
+
 @dataclass(frozen=True)
 class SendEmail:
     contexts: SendContextReader
@@ -135,12 +146,45 @@ class SendEmail:
     # ---- sending ----
     def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
         thread = self._thread_for(command, context.earlier, connection)
-        message_id = our_message_id(command.workspace_id, command.activity_id, self.message_id_domain)
-        claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, message_id, digest)
+        proposed = new_message_id(self.message_id_domain)
+        claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, proposed, digest)
         if not claim.claimed:
             raise RetryLaterError("another delivery of this email is being sent", self.lease.total_seconds())
+        message_id = claim.message_id or proposed
+        attempt = _Attempt(claim=claim, message_id=message_id, digest=digest)
+        try:
+            return self._send_claimed(command, context, connection, thread, attempt)
+        except (RetryLaterError, GmailError):
+            raise  # decided above: released, or kept on purpose (Gmail may have the email)
+        except Exception:
+            # Unforeseen: never leave the email SENDING in silence. Before Gmail was asked, nothing went out, so
+            # the claim is given back and the redelivery (or the DLQ's re-drive) can finish it. After, the claim is
+            # kept: its lease ends and the retry looks in Gmail before sending, so no second copy can go out.
+            released = not attempt.handed_to_gmail and self.ledger.release(
+                command.workspace_id, command.activity_id, self.clock()
+            )
+            logger.exception(
+                "send stopped after the claim",
+                extra={
+                    "workspace_id": command.workspace_id,
+                    "activity_id": command.activity_id,
+                    "claim_released": released,
+                },
+            )
+            count("SendsCrashed")
+            raise
+
+    def _send_claimed(
+        self,
+        command: SendEmailV1,
+        context: SendContext,
+        connection: Connection,
+        thread: ThreadRef | None,
+        attempt: _Attempt,
+    ) -> SendOutcome:
+        claim, message_id, digest = attempt.claim, attempt.message_id, attempt.digest
         if claim.interrupted:
-            search = self._find_sent(command, connection, claim.send_cursor, message_id)
+            search = self._find_sent(connection, claim.send_cursor, message_id)
             if search.found is not None:
                 logger.info("interrupted send found in Gmail; recorded without sending again")
                 return self._record_sent(command, search.found, thread, message_id)
@@ -151,14 +195,24 @@ class SendEmail:
                     "Sending was interrupted and Gmail's history no longer shows whether it went out."
                     " Check your Sent folder.",
                 )
-        raw = build_message(
-            command,
-            sender_email=connection.email or "",
-            profile=context.profile,
-            message_id=message_id,
-            sent_at=self.clock(),
-            thread=thread,
-        )
+        try:
+            raw = build_message(
+                command,
+                sender_email=connection.email or "",
+                profile=context.profile,
+                message_id=message_id,
+                sent_at=self.clock(),
+                thread=thread,
+            )
+        except (ValueError, TypeError, LookupError):
+            # The same email would fail the same way on every delivery: a final state with its reason, at once.
+            logger.exception("email could not be built")
+            return self._fail(
+                command,
+                "invalid_message",
+                "This email could not be written as a valid message. Edit it and send again.",
+            )
+        attempt.handed_to_gmail = True
         try:
             sent = self.gmail.send(connection, raw, thread.gmail_thread_id if thread else None)
         except DeliveryUnknownError:
@@ -254,9 +308,7 @@ class SendEmail:
         )
 
     # ---- recovery ----
-    def _find_sent(
-        self, command: SendEmailV1, connection: Connection, cursor: str | None, message_id: str
-    ) -> SentSearch:
+    def _find_sent(self, connection: Connection, cursor: str | None, message_id: str) -> SentSearch:
         """Our message among the mailbox's SENT additions since the claim, by our header or our Message-ID.
 
         The metadata scope forbids a search query, so this walks history (``labelId=SENT``) and reads only the
@@ -265,7 +317,7 @@ class SendEmail:
         """
         if not cursor:
             return SentSearch(found=None, conclusive=False)
-        marker = activity_marker(command.workspace_id, command.activity_id)
+        marker = activity_marker(message_id)
         names = [ACTIVITY_HEADER, "Message-ID"]
         try:
             for added in self.gmail.added_since(connection, cursor, label_id="SENT"):
