@@ -292,17 +292,18 @@ def test_the_deciding_signal_is_logged_with_the_ids_and_never_a_header_value(
     assert not any("Automatische" in str(value) or "kim@" in str(value) for value in vars(record).values())
 
 
-def _ours(mid: str, thread: str, activity: str, gmail_id: str) -> dict[str, Any]:
-    """One of our sent messages as Gmail keeps it: its Message-ID re-stamped, our activity header intact."""
-    return message(mid, thread, sender=f"Sam <{OWNER}>", **{"Message-ID": gmail_id, "X-OutSales-Activity": activity})
+def _ours(mid: str, thread: str, marker: str, gmail_id: str) -> dict[str, Any]:
+    """One of our sent messages as Gmail keeps it: its Message-ID re-stamped, our marker header intact (the random
+    part of the Message-ID we gave it)."""
+    return message(mid, thread, sender=f"Sam <{OWNER}>", **{"Message-ID": gmail_id, "X-OutSales-Activity": marker})
 
 
 def test_a_reply_naming_the_message_id_gmail_gave_our_email_is_attributed_to_that_email(world: World) -> None:
     world.store.threads["t1"] = TrackedThread(
-        "t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))
+        "t1", (ThreadEmail("act_1", "<9f1c0ffee1@x>"), ThreadEmail("act_2", "<9f1c0ffee2@x>"))
     )
-    world.gmail.deliver(_ours("s1", "t1", "ws_1/act_1", "<CAgmail1@mail.gmail.com>"), labels=("SENT",))
-    world.gmail.deliver(_ours("s2", "t1", "ws_1/act_2", "<CAgmail2@mail.gmail.com>"), labels=("SENT",))
+    world.gmail.deliver(_ours("s1", "t1", "9f1c0ffee1", "<CAgmail1@mail.gmail.com>"), labels=("SENT",))
+    world.gmail.deliver(_ours("s2", "t1", "9f1c0ffee2", "<CAgmail2@mail.gmail.com>"), labels=("SENT",))
     world.gmail.deliver(message("m1", "t1", **{"In-Reply-To": "<CAgmail1@mail.gmail.com>"}))
     world.poll()
     assert world.detected() == [("act_1", "reply")], "not the thread's latest email"
@@ -313,12 +314,14 @@ def test_an_unknown_in_reply_to_falls_back_to_the_latest_email_and_a_known_one_c
     world.store.threads["t1"] = TrackedThread(
         "t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))
     )
-    world.gmail.deliver(_ours("s1", "t1", "ws_other/act_1", "<CAgmail1@mail.gmail.com>"), labels=("SENT",))
+    world.gmail.deliver(_ours("s1", "t1", "5e1dc0de", "<CAgmail1@mail.gmail.com>"), labels=("SENT",))
     world.gmail.deliver(message("m1", "t1", **{"In-Reply-To": "<CAgmail1@mail.gmail.com>"}))
     world.gmail.deliver(message("m2", "t1", **{"In-Reply-To": "<act_1@x>"}, Subject="Re: again"))
     world.poll()
     assert sorted(world.detected()) == [("act_1", "reply"), ("act_2", "reply")]
-    assert world.gmail.calls.count("threads.get t1") == 1, "another workspace's marker is not ours; m2 needs none"
+    assert world.gmail.calls.count("threads.get t1") == 1, (
+        "a marker none of our emails carries is not ours; m2 needs none"
+    )
 
 
 def test_a_throttled_mailbox_is_not_polled_until_its_wait_is_over(world: World) -> None:

@@ -8,8 +8,9 @@ from email.policy import default
 import pytest
 
 from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.gmail import activity_marker
 from gmail_integration.models.profile import Profile
-from gmail_integration.sending.mime import ThreadRef, activity_marker, build_message, new_message_id, reply_subject
+from gmail_integration.sending.mime import ThreadRef, build_message, new_message_id, reply_subject
 from tests.unit.domain.test_commands import VALID
 
 WHEN = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)

@@ -11,6 +11,12 @@ ACTIVITY_HEADER = "X-OutSales-Activity"
 interrupted send) and replies (a re-stamped In-Reply-To) both recognise our messages by it."""
 
 
+def activity_marker(message_id: str) -> str:
+    """The header value that identifies our message when Gmail replaced its Message-ID: the random part of our
+    own Message-ID, so the header names no workspace or activity id either."""
+    return message_id.strip("<>").split("@", 1)[0]
+
+
 @dataclass(frozen=True)
 class GmailAccount:
     """The Gmail account a grant belongs to (not the sender profile a workspace writes emails as)."""

@@ -179,7 +179,7 @@ class PollMailbox:
                 messages = self.gmail.thread_metadata(connection, arrival.thread.thread_id, RESTAMP_HEADERS)
             except GmailNotFoundError:
                 messages = []  # the user deleted the conversation
-            found = restamped_activity(messages, in_reply_to, connection.workspace_id, arrival.thread)
+            found = restamped_activity(messages, in_reply_to, arrival.thread)
             if found is not None:
                 return found
         return arrival.thread.answered_by(in_reply_to, headers.get("references"))

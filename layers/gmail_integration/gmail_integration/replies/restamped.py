@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gmail_integration.models.gmail import ACTIVITY_HEADER
+from gmail_integration.models.gmail import ACTIVITY_HEADER, activity_marker
 from gmail_integration.models.threads import TrackedThread
 
 RESTAMP_HEADERS: tuple[str, ...] = ("Message-ID", ACTIVITY_HEADER)
@@ -24,12 +24,11 @@ def worth_a_lookup(thread: TrackedThread, in_reply_to: str | None) -> bool:
     return bool(named) and len(thread.emails) > 1 and named not in {email.message_id for email in thread.emails}
 
 
-def restamped_activity(
-    messages: Iterable[Mapping[str, Any]], in_reply_to: str, workspace_id: str, thread: TrackedThread
-) -> str | None:
-    """The activity whose sent message now carries ``in_reply_to``; None when no message of ours does."""
+def restamped_activity(messages: Iterable[Mapping[str, Any]], in_reply_to: str, thread: TrackedThread) -> str | None:
+    """The activity whose sent message now carries ``in_reply_to``; None when no message of ours does. Our header
+    holds the random part of the Message-ID we gave the email, which the thread item keeps."""
     named = in_reply_to.strip().lower()
-    ours = {email.activity_id for email in thread.emails}
+    ours = {activity_marker(email.message_id): email.activity_id for email in thread.emails if email.message_id}
     for message in messages:
         headers = {
             str(header.get("name", "")).lower(): str(header.get("value", "")).strip()
@@ -37,7 +36,7 @@ def restamped_activity(
         }
         if headers.get("message-id", "").lower() != named:
             continue
-        marker_workspace, _, activity = headers.get(ACTIVITY_HEADER.lower(), "").partition("/")
-        if marker_workspace == workspace_id and activity in ours:
+        activity = ours.get(headers.get(ACTIVITY_HEADER.lower(), ""))
+        if activity is not None:
             return activity
     return None

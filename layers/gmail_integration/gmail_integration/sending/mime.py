@@ -24,7 +24,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.gmail import ACTIVITY_HEADER
+from gmail_integration.models.gmail import ACTIVITY_HEADER, activity_marker
 from gmail_integration.models.profile import Profile
 from gmail_integration.sanitizer import sanitize_html
 
@@ -42,11 +42,6 @@ class ThreadRef:
 def new_message_id(domain: str) -> str:
     """128 random bits: what a prospect (or anyone they forward to) sees says nothing about our ids."""
     return f"<{secrets.token_hex(16)}@{domain}>"
-
-
-def activity_marker(message_id: str) -> str:
-    """The header value that identifies our message when Gmail replaced its Message-ID: the random part."""
-    return message_id.strip("<>").split("@", 1)[0]
 
 
 def reply_subject(thread_subject: str) -> str:

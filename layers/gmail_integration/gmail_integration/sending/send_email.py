@@ -23,7 +23,7 @@ from gmail_integration.jitter import spread
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import Connection, EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
-from gmail_integration.models.gmail import ACTIVITY_HEADER, SentMessage
+from gmail_integration.models.gmail import ACTIVITY_HEADER, SentMessage, activity_marker
 from gmail_integration.models.gmail_errors import (
     AuthorizationLostError,
     DailyLimitError,
@@ -39,7 +39,6 @@ from gmail_integration.models.send_context import SendContext
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.mime import (
     ThreadRef,
-    activity_marker,
     build_message,
     new_message_id,
 )
