@@ -114,7 +114,8 @@ def run(
         print(f"soak: state in {state}", flush=True)
         with Workers(Path(state), seed, kill_rate, aws_fault_rate) as workers:
             chaos = Chaos(stack, random.Random(f"{seed}:chaos"), spaces)
-            chaos.run_until(lambda: _pending(stack, spaces, activities) < max(1, emails // 20), limit_s=60 + emails)
+            nearly_done = max(1, emails // 20)
+            chaos.run_until(lambda: _pending(stack, spaces, activities) < nearly_done, limit_s=20 + emails * 0.1)
             chaos.open_every_gate()
             timeout = settle_timeout or 120 + emails * 0.3
             deadline = time.monotonic() + timeout

@@ -7,7 +7,8 @@ in its own process with the handlers' environment (stack.json's functions_env), 
 no `finally`, no flush, the claim and the SQS message left as they were. Which batch dies, and where, comes from
 Random(SEED:INCARNATION): before the Gmail call, after Gmail answered, or after the handler recorded the outcome
 (before the SQS delete). AWS faults come from a wrapper on botocore's calls: DynamoDB and KMS throttling, raised
-before the call reaches moto, as a throttled service answers.
+before the call reaches moto, as a throttled service answers; the same wrapper scales the send function's back-off
+(its SQS visibility changes) to the soak's faster clock.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 KILL_POINTS = ("before_gmail", "after_gmail", "after_record")
 VISIBILITY_S = 4  # the function's timeout, scaled down with SendLeaseSeconds so a killed batch comes back soon
+# The send function backs off through the message's visibility (10 s doubling to 15 min). The soak runs on a faster
+# clock, as it does for the lease and the Gmail timeout: every back-off is divided by this (1 s at least).
+TIME_SCALE = 20
 
 
 def _die(point: str) -> None:
@@ -30,7 +34,7 @@ def _die(point: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _throttle_aws(rng: random.Random, rate: float) -> None:
+def _wrap_aws(rng: random.Random, rate: float) -> None:
     import botocore.client
     from botocore.exceptions import ClientError
 
@@ -42,6 +46,8 @@ def _throttle_aws(rng: random.Random, rate: float) -> None:
 
     def make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
         service = self.meta.service_model.service_name
+        if operation_name == "ChangeMessageVisibility":  # the send function's back-off, on the soak's clock
+            api_params = {**api_params, "VisibilityTimeout": max(1, int(api_params["VisibilityTimeout"] / TIME_SCALE))}
         if service in throttled and rng.random() < rate:
             code, message = throttled[service]
             raise ClientError({"Error": {"Code": code, "Message": message}}, operation_name)
@@ -95,7 +101,7 @@ def main(argv: list[str]) -> int:
     function.load()
     switch = _KillSwitch()
     switch.install_gmail_hook()
-    _throttle_aws(random.Random(f"{seed}:{incarnation}:aws"), aws_fault_rate)
+    _wrap_aws(random.Random(f"{seed}:{incarnation}:aws"), aws_fault_rate)
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     while not stop["now"]:

@@ -9,6 +9,8 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
+from tests.integration.conftest import _die_with_parent
+
 WORKER = Path(__file__).with_name("worker.py")
 
 
@@ -45,7 +47,9 @@ class Workers:
         self._incarnation += 1
         state_dir, seed, kill_rate, aws_rate = self._args
         command = [sys.executable, str(WORKER), state_dir, seed, str(self._incarnation), kill_rate, aws_rate]
-        return subprocess.Popen(command, stdout=self._log, stderr=self._log, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            command, stdout=self._log, stderr=self._log, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+        )
 
     def _supervise(self) -> None:
         while not self._stop.wait(0.2):
