@@ -6,12 +6,12 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev test venv lint format typecheck security unit integration e2e infra-check build clean
+.PHONY: dev test venv lint format typecheck security unit integration soak-small soak e2e infra-check build clean
 
 dev: venv
 	$(PY) -m local_stack
 
-test: venv lint typecheck security unit integration e2e infra-check build
+test: venv lint typecheck security unit integration soak-small e2e infra-check build
 
 venv:
 	@infra/scripts/bootstrap dev
@@ -37,6 +37,14 @@ unit: venv
 
 integration: venv
 	$(PY) -m pytest tests/integration -q
+
+# The fault-and-load soak (bench/soak): its small size runs in make test; make soak N=5000 [SEED=...] for the big one.
+N ?= 500
+soak-small: venv
+	$(PY) -m pytest tests/soak -q
+
+soak: venv
+	$(PY) bench/soak/run.py --emails $(N) $(if $(SEED),--seed $(SEED))
 
 e2e: venv
 	@infra/scripts/bootstrap browser

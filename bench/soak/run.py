@@ -38,7 +38,7 @@ from tests.integration.conftest import LocalStack, start_local_stack  # noqa: E4
 from tests.integration.service.flows import account, approved, connect  # noqa: E402
 
 STACK_ARGS = [
-    "--parameter", "SendLeaseSeconds=5",
+    "--parameter", "SendLeaseSeconds=12",
     "--parameter", "GmailHttpTimeoutSeconds=2",
     "--external-worker", "SendEmailFunction",
     "--no-schedule",

@@ -105,7 +105,7 @@ class LocalStack:
         self._exit.callback(google.stop)
         urls = parameters.Urls(api=api.url, demo_origin=demo.url, google=google.url.rstrip("/"), aws=moto.url)
 
-        client_secret = secrets.token_urlsafe(24)
+        client_secret = os.environ.get("OUTSALES_SECRET_MARK", "") + secrets.token_urlsafe(24)
         secret_arns: list[str] = []
 
         def prepare() -> dict[str, str]:
