@@ -166,11 +166,18 @@ def _enqueue(stack: LocalStack, rng: random.Random, spaces: list[Workspace], ema
 def _records(stack: LocalStack, ws: Workspace) -> dict[str, dict[str, object]]:
     found: dict[str, dict[str, object]] = {}
     cursor = None
+    failures = 0
     while True:
         params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
         page = stack.api("GET", "/emails", token=ws.token, params=params)
         if page.status_code == 401:  # the session token expired during a long run
             ws.token = stack.jwt(ws.id)
+            continue
+        if page.status_code != 200:  # the one-process stack is saturated: ask again, the count must be whole
+            failures += 1
+            if failures > 20:
+                raise RuntimeError(f"GET /emails keeps answering {page.status_code}: {page.text[:300]}")
+            time.sleep(1)
             continue
         body = page.json()
         found.update({e["activity_id"]: e for e in body["items"]})
