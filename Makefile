@@ -6,12 +6,13 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: dev test venv lint format typecheck unit integration e2e infra-check build clean openapi schemas events redrive
+.PHONY: dev test venv lint format typecheck security unit integration soak-small soak e2e infra-check build clean \
+	openapi schemas events redrive
 
 dev: venv
 	$(PY) -m local_stack
 
-test: venv lint typecheck unit integration e2e infra-check build
+test: venv lint typecheck security unit integration soak-small e2e infra-check build
 
 venv:
 	@infra/scripts/bootstrap dev
@@ -28,11 +29,24 @@ format: venv
 typecheck: venv
 	.venv/bin/mypy layers/gmail_integration/gmail_integration infra/contracts
 
+# bandit fails on high-severity findings in the package; pip-audit checks the layer's lock, or says why it could not.
+security: venv
+	.venv/bin/bandit -q -r layers/gmail_integration/gmail_integration --severity-level high
+	$(PY) infra/scripts/audit_locked.py
+
 unit: venv
 	$(PY) -m pytest tests/unit -q
 
 integration: venv
 	$(PY) -m pytest tests/integration -q
+
+# The fault-and-load soak (bench/soak): its small size runs in make test; make soak N=5000 [SEED=...] for the big one.
+N ?= 500
+soak-small: venv
+	$(PY) -m pytest tests/soak -q
+
+soak: venv
+	$(PY) bench/soak/run.py --emails $(N) $(if $(SEED),--seed $(SEED))
 
 e2e: venv
 	@infra/scripts/bootstrap browser

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import os
 import secrets
 import threading
 import time
 
 _lock = threading.Lock()
+# A distinctive string put inside every code and token the emulator issues (and the local stack's client secret), so
+# a test can look for them anywhere they must not be: logs, events, metrics, answers, stored attributes.
+SECRET_MARK = os.environ.get("OUTSALES_SECRET_MARK", "")
 _sequence = itertools.count(1)
 
 
@@ -19,15 +23,15 @@ def gmail_id() -> str:
 
 
 def auth_code() -> str:
-    return "4/0A" + secrets.token_urlsafe(48)
+    return "4/0A" + SECRET_MARK + secrets.token_urlsafe(48)
 
 
 def access_token() -> str:
-    return "ya29.a0" + secrets.token_urlsafe(96)
+    return "ya29.a0" + SECRET_MARK + secrets.token_urlsafe(96)
 
 
 def refresh_token() -> str:
-    return "1//0" + secrets.token_urlsafe(72)
+    return "1//0" + SECRET_MARK + secrets.token_urlsafe(72)
 
 
 def opaque() -> str:

@@ -48,6 +48,13 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
         help="override a template parameter's local value",
     )
     parser.add_argument("--no-schedule", action="store_true", help="no ticking schedule (still runs on demand)")
+    parser.add_argument(
+        "--external-worker",
+        action="append",
+        default=[],
+        metavar="LOGICAL_ID",
+        help="do not poll this function's queues: a worker outside the stack does (see stack.json functions_env)",
+    )
     args = parser.parse_args(argv)
     ports = {part: (0 if args.ports == "auto" else port) for part, port in FIXED_PORTS.items()}
     for part in FIXED_PORTS:
@@ -69,6 +76,7 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
         region=args.region,
         parameter_overrides=overrides,
         schedule_enabled=not args.no_schedule,
+        external_workers=frozenset(args.external_worker),
     )
 
 

@@ -24,6 +24,9 @@ class StackOptions:
     region: str = "us-east-1"
     parameter_overrides: dict[str, str] = field(default_factory=dict)
     schedule_enabled: bool = True
+    # Functions whose queues the stack leaves alone: a worker process outside it consumes them (the soak kills and
+    # restarts such workers; one process could not be killed without taking moto and the emulator with it).
+    external_workers: frozenset[str] = frozenset()
 
     @property
     def functions_root(self) -> Path:
@@ -36,6 +39,10 @@ class StackOptions:
     @property
     def events_log(self) -> Path:
         return self.state_dir / "events.jsonl"
+
+    @property
+    def functions_env(self) -> Path:
+        return self.state_dir / "functions.env.json"
 
     @property
     def functions_log(self) -> Path:

@@ -73,6 +73,7 @@ class LocalStack:
         self._exit = contextlib.ExitStack()
         self._banner_out: TextIO | None = None
         self._wrote_stack_json = False
+        self._functions_env: dict[str, str] = {}
         self._stopped = False
         self._threads: list[Any] = []  # told to stop all at once, so their long polls end together
 
@@ -120,6 +121,7 @@ class LocalStack:
         )
         env = parameters.process_environment(wiring.environments, servers.moto.url, servers.credentials, STACK_NAME)
         parameters.apply_environment(env)
+        self._functions_env = env
         _post_json(
             f"{servers.urls.google}/_emulator/clients",
             {
@@ -183,7 +185,8 @@ class LocalStack:
         self._exit.callback(google.stop)
         urls = parameters.Urls(api=api.url, demo_origin=demo.url, google=google.url.rstrip("/"), aws=moto.url)
         aws = aws_mod.Aws(moto.url, credentials)
-        return _Servers(moto, credentials, aws, api, demo, urls, secrets.token_urlsafe(24))
+        client_secret = os.environ.get("OUTSALES_SECRET_MARK", "") + secrets.token_urlsafe(24)
+        return _Servers(moto, credentials, aws, api, demo, urls, client_secret)
 
     def _deploy(
         self, tmpl: dict[str, Any], servers: _Servers
@@ -253,6 +256,9 @@ class LocalStack:
             catalog.get_att(r.logical_id, "Arn"): catalog.ref(r.logical_id) for r in catalog.by_type("AWS::SQS::Queue")
         }
         for function, source, queue_arn in wiring.queue_sources:
+            if function.logical_id in o.external_workers:
+                log.info("%s: %s is left to a worker outside the stack", function.logical_id, queue_arn)
+                continue
             if queue_arn not in queue_urls:
                 log.warning("%s: %s is not a queue of the local stack; not polled", function.logical_id, queue_arn)
                 continue
@@ -309,6 +315,7 @@ class LocalStack:
             "events_log": str(o.events_log),
             # beyond the contract: what tests and people also need
             "functions_log": str(o.functions_log),
+            "functions_env": str(o.functions_env),
             "jwt_issuer": authority.issuer,
             "jwt_audience": authority.audience,
             "workspace_claim": workspace_claim,
@@ -361,7 +368,14 @@ class LocalStack:
                 raise StartupError(f"a local stack (pid {pid}) already runs with {path}; stop it first")
         path.unlink(missing_ok=True)  # left by a stack that was killed
 
+    def _write_functions_env(self) -> None:
+        # What a handler sees here (resources, endpoints, moto's fake key pair), for workers run outside the stack.
+        path = self.options.functions_env
+        path.write_text(json.dumps(self._functions_env, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+
     def _write_stack_json(self) -> None:
+        self._write_functions_env()
         path = self.options.stack_json
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(self.config, indent=2) + "\n", encoding="utf-8")

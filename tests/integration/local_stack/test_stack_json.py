@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import stat
+from pathlib import Path
 from typing import Any
 
 from tests.integration.conftest import LocalStack, http
@@ -110,3 +113,14 @@ def test_demo_page_is_served_on_its_own_origin(toy_stack: LocalStack) -> None:
     config = http("GET", toy_stack["demo_url"] + "local-config.json").json()
     assert config["api_url"] == toy_stack["api_url"]
     assert "aws_secret_access_key" not in config
+
+
+def test_functions_env_gives_an_outside_worker_the_handlers_environment(toy_stack: LocalStack) -> None:
+    path = Path(toy_stack["functions_env"])
+    env = json.loads(path.read_text())
+    seen = handler_env(toy_stack)
+    shared = [name for name in env if name in seen]
+    assert shared, "the file and a running handler share names"
+    assert all(env[name] == seen[name] for name in shared)
+    assert env["AWS_ENDPOINT_URL"] == toy_stack["aws_endpoint"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

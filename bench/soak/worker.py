@@ -1,0 +1,137 @@
+"""One send worker outside the local stack, which the soak kills with SIGKILL and starts again.
+
+Run by bench/soak/run.py, not by people: python bench/soak/worker.py STATE_DIR SEED INCARNATION KILL_RATE AWS_FAULT_RATE
+
+It does what Lambda's SQS event source does for the send function (receive a batch, invoke, delete what succeeded),
+in its own process with the handlers' environment (stack.json's functions_env), so a kill is a real process death:
+no `finally`, no flush, the claim and the SQS message left as they were. Which batch dies, and where, comes from
+Random(SEED:INCARNATION): before the Gmail call, after Gmail answered, or after the handler recorded the outcome
+(before the SQS delete). AWS faults come from a wrapper on botocore's calls: DynamoDB and KMS throttling, raised
+before the call reaches moto, as a throttled service answers; the same wrapper scales the send function's back-off
+(its SQS visibility changes) to the soak's faster clock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+KILL_POINTS = ("before_gmail", "after_gmail", "after_record")
+VISIBILITY_S = 4  # the function's timeout, scaled down with SendLeaseSeconds so a killed batch comes back soon
+# The send function backs off through the message's visibility (10 s doubling to 15 min). The soak runs on a faster
+# clock, as it does for the lease and the Gmail timeout: every back-off is divided by this (1 s at least).
+TIME_SCALE = 20
+
+
+def _die(point: str) -> None:
+    print(json.dumps({"worker": os.getpid(), "killed_at": point}), file=sys.stderr, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _wrap_aws(rng: random.Random, rate: float) -> None:
+    import botocore.client
+    from botocore.exceptions import ClientError
+
+    throttled = {
+        "dynamodb": ("ProvisionedThroughputExceededException", "The level of configured provisioned throughput..."),
+        "kms": ("ThrottlingException", "Rate exceeded"),
+    }
+    original = botocore.client.BaseClient._make_api_call
+
+    def make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
+        service = self.meta.service_model.service_name
+        if operation_name == "ChangeMessageVisibility":  # the send function's back-off, on the soak's clock
+            api_params = {**api_params, "VisibilityTimeout": max(1, int(api_params["VisibilityTimeout"] / TIME_SCALE))}
+        if service in throttled and rng.random() < rate:
+            code, message = throttled[service]
+            raise ClientError({"Error": {"Code": code, "Message": message}}, operation_name)
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
+
+
+class _KillSwitch:
+    """Where the current batch dies, if it does; the Gmail hook reads it at the send call."""
+
+    point: str | None = None
+
+    def install_gmail_hook(self) -> None:
+        import googleapiclient.http
+
+        original = googleapiclient.http.HttpRequest.execute
+        switch = self
+
+        def execute(request: Any, *args: Any, **kwargs: Any) -> Any:
+            sending = "/messages/send" in str(request.uri)
+            if sending and switch.point == "before_gmail":
+                _die("before_gmail")
+            answer = original(request, *args, **kwargs)
+            if sending and switch.point == "after_gmail":
+                _die("after_gmail")
+            return answer
+
+        googleapiclient.http.HttpRequest.execute = execute  # type: ignore[method-assign]
+
+
+def main(argv: list[str]) -> int:
+    state_dir, seed, incarnation = Path(argv[1]), argv[2], int(argv[3])
+    kill_rate, aws_fault_rate = float(argv[4]), float(argv[5])
+    config = json.loads((state_dir / "stack.json").read_text())
+    os.environ.update(json.loads(Path(config["functions_env"]).read_text()))
+    rng = random.Random(f"{seed}:{incarnation}")
+
+    import boto3
+
+    from local_stack.lambda_runtime import LocalFunction
+    from local_stack.pollers import sqs_record, to_delete
+
+    sqs = boto3.client("sqs", endpoint_url=config["aws_endpoint"], region_name=config["aws_region"])
+    queue_url = config["send_queue_url"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    function = LocalFunction.from_handler_setting(
+        "SendEmailFunction", "send-email-soak", ROOT / "functions" / "send_email", "handler.lambda_handler", 512, 30,
+        config["aws_region"],
+    )  # fmt: skip
+    function.load()
+    switch = _KillSwitch()
+    switch.install_gmail_hook()
+    _wrap_aws(random.Random(f"{seed}:{incarnation}:aws"), aws_fault_rate)
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    while not stop["now"]:
+        answer = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=rng.choice((1, 5, 10)),
+            WaitTimeSeconds=1,
+            VisibilityTimeout=VISIBILITY_S,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = answer.get("Messages", [])
+        if not messages:
+            continue
+        switch.point = rng.choice(KILL_POINTS) if rng.random() < kill_rate else None
+        records = [sqs_record(m, queue_arn, config["aws_region"]) for m in messages]
+        try:
+            result = function.invoke({"Records": records})
+        except Exception as error:  # as Lambda: the whole batch comes back after its visibility timeout
+            print(json.dumps({"worker": os.getpid(), "batch_failed": repr(error)[:300]}), file=sys.stderr, flush=True)
+            continue
+        if switch.point == "after_record":
+            _die("after_record")
+        done = to_delete(records, result, report_item_failures=True)
+        for start in range(0, len(done), 10):
+            chunk = done[start : start + 10]
+            entries = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(chunk)]
+            sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
