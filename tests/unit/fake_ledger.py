@@ -69,7 +69,7 @@ class FakeEmailLedger:
         live_claim = existing and existing.status is EmailStatus.SENDING and (existing.lease_until or now) >= now
         if (existing and existing.status not in (EmailStatus.EMAIL_READY, EmailStatus.SENDING)) or live_claim:
             return ClaimResult(claimed=False)
-        interrupted = bool(existing and existing.status is EmailStatus.SENDING)
+        interrupted = bool(existing and (existing.status is EmailStatus.SENDING or existing.send_cursor))
         send_cursor = (existing.send_cursor if existing else None) or cursor
         message_id = (existing.message_id if existing else None) or message_id  # the first claim's, kept
         self.emails[command.activity_id] = self._with_command(command, payload_hash, now).model_copy(

@@ -92,6 +92,25 @@ def test_sent_is_final(ledger_side: LedgerSide) -> None:
     )
 
 
+def test_an_unconfirmed_attempt_parked_by_a_gate_is_looked_for_at_its_next_claim(ledger_side: LedgerSide) -> None:
+    # Given a claim whose worker died after handing the email to Gmail, and a gate that closed meanwhile
+    claim(ledger_side)
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert ledger_side.ledger.park(command(), ParkReason.BILLING_PAST_DUE, later, "hash1")
+    # When the gate opens and the email is claimed again
+    again = claim(ledger_side, later + timedelta(minutes=1), cursor="300", message_id="<m2@x>")
+    # Then the claim says the earlier attempt may be in Gmail, from where it started, under its first Message-ID
+    assert (again.claimed, again.interrupted, again.send_cursor, again.message_id) == (True, True, "100", "<m1@x>")
+
+
+def test_an_attempt_gmail_refused_is_a_clean_claim_after_parking(ledger_side: LedgerSide) -> None:
+    claim(ledger_side)
+    assert ledger_side.ledger.release(WS, ACT, NOW)
+    assert ledger_side.ledger.park(command(), ParkReason.DAILY_LIMIT_REACHED, NOW, "hash1")
+    again = claim(ledger_side, NOW + timedelta(minutes=1), cursor="300")
+    assert (again.claimed, again.interrupted, again.send_cursor) == (True, False, "300")
+
+
 def test_release_and_failure_only_from_a_claim(ledger_side: LedgerSide) -> None:
     assert not ledger_side.ledger.release(WS, ACT, NOW)
     assert not ledger_side.ledger.mark_failed(WS, ACT, "gmail_refused", "No.", NOW)

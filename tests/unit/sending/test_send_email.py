@@ -126,6 +126,32 @@ def test_a_crash_after_gmail_accepted_is_found_not_resent(h: Harness) -> None:
     assert h.gmail.header_reads == ["m1"]
 
 
+def test_an_unconfirmed_send_parked_by_a_closing_gate_is_found_not_resent_when_it_opens(h: Harness) -> None:
+    # Given an email that reached Gmail but whose answer was lost, and billing turning past due meanwhile
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.billing = BillingStatus.PAST_DUE
+    h.world.clock.advance(121)
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    # When billing is current again and the parked email is re-driven
+    h.world.billing = BillingStatus.CURRENT
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    # Then the email Gmail already has is recorded, not sent a second time
+    assert len(h.gmail.sent) == 1
+    assert h.email().gmail_message_id == "m1"
+
+
+def test_a_gate_never_parks_an_email_another_delivery_is_sending(h: Harness) -> None:
+    h.gmail.errors.append(DeliveryUnknownError("timeout"))
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.billing = BillingStatus.PAST_DUE
+    with pytest.raises(RetryLaterError):
+        h.deliver(FIRST)
+    assert h.email().status is EmailStatus.SENDING
+
+
 def test_an_interrupted_send_that_never_reached_gmail_is_sent_after_the_lease(h: Harness) -> None:
     h.gmail.errors.append(DeliveryUnknownError("timeout before the request"))
     with pytest.raises(DeliveryUnknownError):

@@ -73,7 +73,9 @@ class DynamoEmailLedger:
         """Records the email as waiting in Email Ready for ``reason``; False when it already waited for that reason.
 
         Creates the item on the email's first delivery. An email that has gone further (sent, failed) is never
-        pulled back; one in SENDING is parked by the worker that claimed it, when Google said why it can't send.
+        pulled back; one in SENDING is parked by the worker that claimed it, when Google said why it can't send, or
+        after its claim expired. Parking keeps ``send_cursor``: an attempt whose outcome is unknown stays marked, so
+        the next claim looks in Gmail before sending again.
         """
         values = {
             ":ready": EmailStatus.EMAIL_READY.value,
@@ -143,7 +145,9 @@ class DynamoEmailLedger:
                 return ClaimResult(claimed=False)
             raise
         old = answer.get("Attributes") or {}
-        interrupted = old.get("status") == EmailStatus.SENDING.value
+        # An earlier attempt without a recorded outcome: its claim expired (SENDING), or it was parked before
+        # anyone looked (the send cursor stays until Gmail's answer proves nothing was sent: release, or a final).
+        interrupted = old.get("status") == EmailStatus.SENDING.value or bool(text(old, "send_cursor"))
         return ClaimResult(
             claimed=True,
             interrupted=interrupted,

@@ -128,8 +128,16 @@ class SendEmail:
         if existing is not None and existing.status not in (EmailStatus.EMAIL_READY, EmailStatus.SENDING):
             logger.info("email already handled", extra={"status": existing.status.value})
             return SendOutcome.ALREADY_HANDLED
+        if existing is not None and existing.status is EmailStatus.SENDING:
+            lease_until = existing.lease_until or self.clock()
+            if lease_until > self.clock():
+                # Another delivery is sending it right now: whatever the gates say, its outcome is that worker's.
+                wait = (lease_until - self.clock()).total_seconds() + 1
+                raise RetryLaterError("another delivery of this email is being sent", wait)
         reason = context.gates.closed_by(self.clock())
         if reason is not None:
+            # An interrupted attempt parked here keeps its send cursor in the ledger: the claim after the re-drive
+            # looks in Gmail before sending, so a gate closing on an unconfirmed send never makes a second copy.
             waiting = existing is not None and existing.status is EmailStatus.EMAIL_READY
             if waiting and existing is not None and existing.reason == reason.value:
                 return SendOutcome.ALREADY_PARKED
@@ -262,9 +270,11 @@ class SendEmail:
             wait = getattr(error, "retry_after_s", None)
             until = self.clock() + (timedelta(seconds=wait) if wait else DAILY_PAUSE)
             self.mailboxes.pause_sending(ws, until)
+            self.ledger.release(ws, act, self.clock())  # Google refused: nothing of this attempt is in Gmail
             return self._park(command, ParkReason.DAILY_LIMIT_REACHED, digest)
         if isinstance(error, AuthorizationLostError):
             self.mailboxes.authorization_lost(ws, error.reason)
+            self.ledger.release(ws, act, self.clock())
             return self._park(command, ParkReason.GMAIL_NEEDS_RECONNECT, digest)
         if isinstance(error, PermanentError):
             reason, words = _permanent_reason(error)
