@@ -22,6 +22,7 @@ import pytest
 
 from tests.integration.conftest import LocalStack, http, start_local_stack
 from tests.integration.service.flows import (
+    Browser,
     account,
     approved,
     callback_url_parts,
@@ -61,17 +62,19 @@ def test_no_secret_reaches_logs_events_metrics_answers_or_the_table(marked_stack
     answers: list[str] = []
 
     # Given a connection made through the whole popup flow
-    authorization_url = start_connect(stack, token)
+    browser = Browser()
+    authorization_url = start_connect(stack, token, browser)
     challenge = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorization_url).query))["code_challenge"]
     redirect = consent(stack, authorization_url, owner)
     code = callback_url_parts(redirect)["code"]
     assert MARK in code, "the emulator marks the codes it issues"
-    page = http("GET", redirect.headers["location"])
+    page = http("GET", redirect.headers["location"], headers=browser.header())
+    browser.store(page.cookies)
     assert popup_result(page)["status"] == "connected", page.text[:300]
     answers.append(page.text)
 
     # When the code is replayed, an email is sent, Google drops the grant mid-send, and the mailbox is disconnected
-    replay = http("GET", redirect.headers["location"])
+    replay = http("GET", redirect.headers["location"], headers=browser.header())
     answers.append(replay.text)
     stack.send(approved(workspace, "act_secret_1", to={"email": PROSPECT, "name": "Pat Lee"}))
     wait_email(stack, token, "act_secret_1", "SENT", timeout=30)
