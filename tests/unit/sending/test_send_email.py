@@ -126,18 +126,34 @@ def test_a_crash_after_gmail_accepted_is_found_not_resent(h: Harness) -> None:
     assert h.gmail.header_reads == ["m1"]
 
 
-def test_an_unconfirmed_send_parked_by_a_closing_gate_is_found_not_resent_when_it_opens(h: Harness) -> None:
+def test_an_unconfirmed_send_is_looked_for_before_a_closing_gate_parks_it(h: Harness) -> None:
     # Given an email that reached Gmail but whose answer was lost, and billing turning past due meanwhile
     h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
     with pytest.raises(DeliveryUnknownError):
         h.deliver(FIRST)
     h.world.billing = BillingStatus.PAST_DUE
     h.world.clock.advance(121)
-    assert h.deliver(FIRST) is SendOutcome.PARKED
-    # When billing is current again and the parked email is re-driven
-    h.world.billing = BillingStatus.CURRENT
+    # When it is delivered again: the mailbox still answers, so Gmail is asked first
     assert h.deliver(FIRST) is SendOutcome.SENT
-    # Then the email Gmail already has is recorded, not sent a second time
+    # Then the email the prospect has is recorded, not parked and not sent twice
+    assert len(h.gmail.sent) == 1
+    assert h.email().gmail_message_id == "m1"
+
+
+def test_an_unconfirmed_send_parked_without_a_mailbox_is_found_not_resent_when_it_comes_back(h: Harness) -> None:
+    # Given an unconfirmed send, and Google's grant lost before anyone could look
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    connected = h.world.connection
+    assert connected is not None
+    h.world.connection = connected.model_copy(update={"status": ConnectionStatus.NEEDS_RECONNECT})
+    h.world.clock.advance(121)
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    # When the mailbox is reconnected and the parked email re-driven
+    h.world.connection = connected
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    # Then the claim looked in Gmail first: one copy
     assert len(h.gmail.sent) == 1
     assert h.email().gmail_message_id == "m1"
 

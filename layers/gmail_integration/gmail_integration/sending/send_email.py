@@ -21,7 +21,7 @@ from enum import StrEnum
 from gmail_integration.events.ports import EventPublisher
 from gmail_integration.jitter import spread
 from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.domain import Connection, EmailRecord, EmailStatus, ParkReason
+from gmail_integration.models.domain import Connection, ConnectionStatus, EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
 from gmail_integration.models.gmail import ACTIVITY_HEADER, SentMessage, activity_marker
 from gmail_integration.models.gmail_errors import (
@@ -141,7 +141,8 @@ class SendEmail:
             waiting = existing is not None and existing.status is EmailStatus.EMAIL_READY
             if waiting and existing is not None and existing.reason == reason.value:
                 return SendOutcome.ALREADY_PARKED
-            return self._park(command, reason, digest)
+            settled = self._settle_unconfirmed(command, context, digest)
+            return settled if settled is not None else self._park(command, reason, digest)
         connection = context.connection
         assert connection is not None, "an open Gmail gate means a connection"
         if connection.throttled_until is not None and connection.throttled_until > self.clock():
@@ -149,6 +150,29 @@ class SendEmail:
             wait = (connection.throttled_until - self.clock()).total_seconds()
             raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
         return self._send(command, context, connection, digest)
+
+    def _settle_unconfirmed(self, command: SendEmailV1, context: SendContext, digest: str) -> SendOutcome | None:
+        """Before a closing gate parks an attempt whose outcome is unknown, look in Gmail while the mailbox still
+        answers: an email the prospect already has is recorded SENT, not shown waiting in Email Ready. Best effort:
+        without an answer the email parks, and its next claim looks again before sending."""
+        existing, connection = context.email, context.connection
+        unconfirmed = existing is not None and (existing.status is EmailStatus.SENDING or bool(existing.send_cursor))
+        if not unconfirmed or existing is None or connection is None or not existing.message_id:
+            return None
+        if connection.status is not ConnectionStatus.CONNECTED:
+            return None
+        try:
+            thread = self._thread_for(command, context.earlier, connection)
+            search = self._find_sent(connection, existing.send_cursor, existing.message_id)
+        except (GmailError, RetryLaterError):
+            return None
+        if search.found is None:
+            return None
+        claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, existing.message_id, digest)
+        if not claim.claimed:
+            return None
+        logger.info("unconfirmed send found in Gmail before parking; recorded without sending again")
+        return self._record_sent(command, search.found, thread, claim.message_id or existing.message_id)
 
     # ---- sending ----
     def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
