@@ -27,6 +27,7 @@ from gmail_integration.dal.read_model import DynamoEmailReadModel
 from gmail_integration.dal.replies import DynamoReplies
 from gmail_integration.dal.send_context import DynamoSendContextReader
 from gmail_integration.dal.states import DynamoStateStore
+from gmail_integration.dal.suppressions import DynamoSuppressions
 from gmail_integration.dal.threads import DynamoThreads
 from gmail_integration.events.eventbridge import EventBridgePublisher
 from gmail_integration.gmail.credentials import CredentialsCache
@@ -45,6 +46,7 @@ from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
 from gmail_integration.sending.send_email import SendEmail
+from gmail_integration.sending.suppressions import LiftSuppression, ListSuppressions
 from gmail_integration.settings import Settings, get_settings
 from gmail_integration.sqs.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
 
@@ -221,7 +223,20 @@ class Container:
             clock=self.clock,
             message_id_domain=self.settings.message_id_domain,
             lease=timedelta(seconds=self.settings.send_lease_s),
+            suppressions=self.suppressions,
         )
+
+    @cached_property
+    def suppressions(self) -> DynamoSuppressions:
+        return DynamoSuppressions(self.table)
+
+    @cached_property
+    def list_suppressions(self) -> ListSuppressions:
+        return ListSuppressions(suppressions=self.suppressions)
+
+    @cached_property
+    def lift_suppression(self) -> LiftSuppression:
+        return LiftSuppression(suppressions=self.suppressions)
 
     @cached_property
     def schedule_polls(self) -> SchedulePolls:
@@ -239,6 +254,7 @@ class Container:
             daily_limit_resume=ResumeAfterDailyLimit(pauses=self.connections, redrive=self.redrive, clock=self.clock),
             events=self.events,
             clock=self.clock,
+            bounces=self.suppressions,
         )
 
     @cached_property

@@ -20,6 +20,7 @@ from gmail_integration.models.gmail_errors import GmailError
 from gmail_integration.models.profile import Profile
 from gmail_integration.models.send_context import SendContext
 from tests.unit.fake_ledger import FakeEmailLedger
+from tests.unit.fake_suppressions import FakeSuppressions
 from tests.unit.fakes import FakeClock
 
 
@@ -35,13 +36,21 @@ class SendWorld:
     ledger: FakeEmailLedger = field(default_factory=FakeEmailLedger)
     paused_until: datetime | None = None
     authorization_losses: list[str] = field(default_factory=list)
+    suppressions: FakeSuppressions = field(default_factory=lambda: FakeSuppressions())
 
     @property
     def emails(self) -> dict[str, EmailRecord]:
         return self.ledger.emails
 
     # ---- SendContextReader ----
-    def read(self, workspace_id: str, agent_id: str, activity_id: str, earlier_activity_id: str | None) -> SendContext:
+    def read(
+        self,
+        workspace_id: str,
+        agent_id: str,
+        activity_id: str,
+        earlier_activity_id: str | None,
+        recipient: str | None = None,
+    ) -> SendContext:
         status = self.connection.status if self.connection else ConnectionStatus.DISCONNECTED
         return SendContext(
             gates=Gates(
@@ -54,6 +63,7 @@ class SendWorld:
             profile=self.profile,
             email=self.emails.get(activity_id),
             earlier=self.emails.get(earlier_activity_id) if earlier_activity_id else None,
+            recipient_suppressed=bool(recipient and self.suppressions.is_suppressed(workspace_id, recipient)),
         )
 
     # ---- MailboxSetbacks ----

@@ -32,6 +32,7 @@ from gmail_integration.replies.classifier import classify, facts_from_gmail
 from gmail_integration.replies.history_recovery import RecoverHistory
 from gmail_integration.replies.ports import (
     AuthorizationLoss,
+    BouncedRecipients,
     DailyLimitResume,
     PollConnections,
     PollingGmail,
@@ -68,6 +69,7 @@ class PollMailbox:
     daily_limit_resume: DailyLimitResume
     events: EventPublisher
     clock: Callable[[], datetime]
+    bounces: BouncedRecipients | None = None
 
     def __call__(self, workspace_id: str) -> PollOutcome:
         connection = self.connections.get(workspace_id)
@@ -129,6 +131,9 @@ class PollMailbox:
             activity = arrival.thread.answered_by(headers.get("in-reply-to"), headers.get("references"))
             if activity is None:
                 continue
+            if kind == "bounce" and self.bounces is not None:
+                # Suppress before recording: a crash in between repeats the idempotent suppression, never skips it.
+                self.bounces.suppress_bounced(connection.workspace_id, activity, self.clock())
             if self.replies.record_reply(connection.workspace_id, activity, kind, self.clock()):
                 self.events.publish(
                     ServiceEvent(

@@ -55,3 +55,7 @@ class PollJobs(Protocol):
 
 class DailyLimitResume(Protocol):
     def __call__(self, connection: Connection) -> bool: ...
+
+
+class BouncedRecipients(Protocol):
+    def suppress_bounced(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...

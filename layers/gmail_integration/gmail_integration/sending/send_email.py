@@ -1,12 +1,14 @@
 """The send use case: an approved email goes out through Gmail exactly once, or waits visibly with its reason.
 
 Order of work for one delivery of the queue message:
-1. read everything in one round trip (gates, mailbox, profile, the email, the email it follows up);
+1. read everything in one round trip (gates, mailbox, profile, the email, the email it follows up, whether
+   the recipient is suppressed);
 2. an email already sent, failed or answered is left alone (SQS redelivers; one activity, one email);
 3. a closed gate parks it in Email Ready with the reason (and one ``EmailParked``), consuming the message;
 4. claim it in the ledger (SENDING with a lease); a live claim elsewhere means: retry later;
 5. a claim that finds an interrupted earlier attempt first looks in the mailbox's SENT history for our own
    message (metadata only), and records it instead of sending twice;
+   a suppressed recipient (a bounce, Gmail's permanent refusal) then fails it without asking Gmail;
 6. send, then record SENT with Gmail's ids. Google's answer decides the rest (see ``_on_gmail_error``).
 """
 
@@ -35,6 +37,7 @@ from gmail_integration.models.gmail_errors import (
     RateLimitedError,
 )
 from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.suppressions import SUPPRESSED_MESSAGE, SuppressionReason
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.mime import (
     ACTIVITY_HEADER,
@@ -43,7 +46,13 @@ from gmail_integration.sending.mime import (
     build_message,
     our_message_id,
 )
-from gmail_integration.sending.ports import EmailLedger, MailboxSetbacks, SendContextReader, SendingGmail
+from gmail_integration.sending.ports import (
+    EmailLedger,
+    MailboxSetbacks,
+    SendContextReader,
+    SendingGmail,
+    SuppressionList,
+)
 
 LONGEST_BACKOFF = timedelta(minutes=15)
 """A wait Google asks for beyond this is treated like the daily limit: park, don't hold the queue message."""
@@ -107,10 +116,15 @@ class SendEmail:
     clock: Callable[[], datetime]
     message_id_domain: str
     lease: timedelta = timedelta(minutes=2)
+    suppressions: SuppressionList | None = None
 
     def __call__(self, command: SendEmailV1) -> SendOutcome:
         context = self.contexts.read(
-            command.workspace_id, command.agent_id, command.activity_id, command.in_reply_to_activity_id
+            command.workspace_id,
+            command.agent_id,
+            command.activity_id,
+            command.in_reply_to_activity_id,
+            recipient=command.to.email,
         )
         digest = payload_hash(command)
         existing = context.email
@@ -152,6 +166,9 @@ class SendEmail:
                     "Sending was interrupted and Gmail's history no longer shows whether it went out."
                     " Check your Sent folder.",
                 )
+        if context.recipient_suppressed:
+            # Checked once the claim is ours (FAILED is written from SENDING only), before any Gmail call.
+            return self._fail(command, "recipient_suppressed", SUPPRESSED_MESSAGE)
         raw = build_message(
             command,
             sender_email=connection.email or "",
@@ -216,6 +233,8 @@ class SendEmail:
             return self._park(command, ParkReason.GMAIL_NEEDS_RECONNECT, digest)
         if isinstance(error, PermanentError):
             reason, words = _permanent_reason(error)
+            if reason == "invalid_recipient" and self.suppressions is not None:
+                self.suppressions.suppress(ws, command.to.email, SuppressionReason.INVALID_RECIPIENT, act, self.clock())
             return self._fail(command, reason, words)
         self.ledger.release(ws, act, self.clock())
         if isinstance(error, OperatorMisconfiguredError):
