@@ -1,4 +1,5 @@
-"""Internal routes (IAM-signed) through which billing and agent systems open and close the send gates."""
+"""Internal routes (IAM-signed): billing and agent systems open and close the send gates, and read or lift the
+workspace's suppressed addresses."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.http.resolver import make_resolver
-from gmail_integration.models.api import AgentUpdate, BillingUpdate, GateAnswer
-from gmail_integration.models.types import Identifier
+from gmail_integration.models.api import AgentUpdate, BillingUpdate, GateAnswer, SuppressionLifted, SuppressionsView
+from gmail_integration.models.types import EmailAddress, Identifier
 from gmail_integration.observability import logger, metrics, tracer
 
 app = make_resolver(frontend_origin=None)
@@ -30,6 +31,19 @@ def put_agent(
 ) -> GateAnswer:
     redriven = bootstrap().set_agent_active(workspace_id, agent_id, update.active)
     return GateAnswer(workspace_id=workspace_id, redriven=redriven)
+
+
+@app.get("/internal/workspaces/<workspace_id>/suppressions")
+def get_suppressions(workspace_id: Annotated[Identifier, Path()]) -> SuppressionsView:
+    return SuppressionsView(suppressions=bootstrap().list_suppressions(workspace_id))
+
+
+@app.delete("/internal/workspaces/<workspace_id>/suppressions/<address>")
+def delete_suppression(
+    workspace_id: Annotated[Identifier, Path()], address: Annotated[EmailAddress, Path()]
+) -> SuppressionLifted:
+    """Idempotent: lifting an address that is not (or no longer) suppressed answers ``lifted: false``."""
+    return SuppressionLifted(address=address, lifted=bootstrap().lift_suppression(workspace_id, address))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

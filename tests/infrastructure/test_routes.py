@@ -20,6 +20,8 @@ DESIGN_ROUTES = {
     ("PUT", "/profile", "JWT"),
     ("PUT", "/internal/workspaces/{}/billing", "IAM"),
     ("PUT", "/internal/workspaces/{}/agents/{}", "IAM"),
+    ("GET", "/internal/workspaces/{}/suppressions", "IAM"),
+    ("DELETE", "/internal/workspaces/{}/suppressions/{}", "IAM"),
 }
 
 

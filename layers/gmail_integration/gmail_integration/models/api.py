@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, EmailRecord, EmailStatus
+from gmail_integration.models.suppressions import Suppression
 
 
 class StatusView(BaseModel):
@@ -79,3 +80,16 @@ class GateAnswer(BaseModel):
 
     workspace_id: str
     redriven: int
+
+
+class SuppressionsView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    suppressions: list[Suppression]
+
+
+class SuppressionLifted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    address: str
+    lifted: bool
