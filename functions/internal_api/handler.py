@@ -3,19 +3,24 @@ workspace's suppressed addresses."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import TypeAdapter, ValidationError
 
 from gmail_integration.bootstrap import bootstrap
+from gmail_integration.http.errors import ApiError
 from gmail_integration.http.resolver import make_resolver
 from gmail_integration.models.api import AgentUpdate, BillingUpdate, GateAnswer, SuppressionLifted, SuppressionsView
 from gmail_integration.models.types import EmailAddress, Identifier
 from gmail_integration.observability import logger, metrics, tracer
 
 app = make_resolver(frontend_origin=None)
+_ADDRESS: TypeAdapter[str] = TypeAdapter(EmailAddress)
 
 
 @app.put("/internal/workspaces/<workspace_id>/billing")
@@ -40,10 +45,17 @@ def get_suppressions(workspace_id: Annotated[Identifier, Path()]) -> Suppression
 
 @app.delete("/internal/workspaces/<workspace_id>/suppressions/<address>")
 def delete_suppression(
-    workspace_id: Annotated[Identifier, Path()], address: Annotated[EmailAddress, Path()]
+    workspace_id: Annotated[Identifier, Path()], address: Annotated[str, Path(max_length=1000)]
 ) -> SuppressionLifted:
-    """Idempotent: lifting an address that is not (or no longer) suppressed answers ``lifted: false``."""
-    return SuppressionLifted(address=address, lifted=bootstrap().lift_suppression(workspace_id, address))
+    """Idempotent: lifting an address that is not (or no longer) suppressed answers ``lifted: false``.
+
+    The address arrives percent-encoded (``%40`` for ``@``) or not, depending on the caller and the gateway.
+    """
+    try:
+        plain = _ADDRESS.validate_python(unquote(address))
+    except ValidationError as exc:
+        raise ApiError(HTTPStatus.BAD_REQUEST, "invalid_request", "address is not an email address") from exc
+    return SuppressionLifted(address=plain, lifted=bootstrap().lift_suppression(workspace_id, plain))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
