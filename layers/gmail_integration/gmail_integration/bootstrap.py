@@ -40,12 +40,15 @@ from gmail_integration.mailbox.status import GetMailboxStatus
 from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
 from gmail_integration.replies.intake import ProcessPollJob
 from gmail_integration.replies.poll_mailbox import PollMailbox
+from gmail_integration.replies.recording import RecordArrivals
 from gmail_integration.replies.schedule import SchedulePolls
+from gmail_integration.replies.thread_check import CheckThreadForReplies
 from gmail_integration.sending.daily_limit import ResumeAfterDailyLimit
 from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
 from gmail_integration.sending.send_email import SendEmail
+from gmail_integration.sending.stop_on_reply import StopOnReply
 from gmail_integration.sending.suppressions import LiftSuppression, ListSuppressions
 from gmail_integration.settings import Settings, get_settings
 from gmail_integration.sqs.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
@@ -224,7 +227,13 @@ class Container:
             message_id_domain=self.settings.message_id_domain,
             lease=timedelta(seconds=self.settings.send_lease_s),
             suppressions=self.suppressions,
+            stop_on_reply=StopOnReply(self.thread_check),
         )
+
+    @cached_property
+    def thread_check(self) -> CheckThreadForReplies:
+        record = RecordArrivals(self.replies, self.events, self.clock, self.suppressions)
+        return CheckThreadForReplies(gmail=self.gmail, threads=self.threads, record=record)
 
     @cached_property
     def suppressions(self) -> DynamoSuppressions:

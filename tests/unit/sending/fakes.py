@@ -37,6 +37,7 @@ class SendWorld:
     paused_until: datetime | None = None
     authorization_losses: list[str] = field(default_factory=list)
     suppressions: FakeSuppressions = field(default_factory=lambda: FakeSuppressions())
+    thread_check: FakeThreadCheck = field(default_factory=lambda: FakeThreadCheck())
 
     @property
     def emails(self) -> dict[str, EmailRecord]:
@@ -123,3 +124,15 @@ class FakeGmail:
 def _headers(raw: bytes) -> dict[str, str]:
     parsed = message_from_bytes(raw, policy=default)
     return {k.lower(): str(v) for k, v in parsed.items()}
+
+
+@dataclass
+class FakeThreadCheck:
+    """Implements ThreadReplyCheck: the kinds each thread holds after our latest email, and the threads looked at."""
+
+    kinds: dict[str, frozenset[str]] = field(default_factory=dict)
+    looked_at: list[str] = field(default_factory=list)
+
+    def __call__(self, connection: Connection, thread_id: str) -> frozenset[str]:
+        self.looked_at.append(thread_id)
+        return self.kinds.get(thread_id, frozenset())

@@ -5,8 +5,9 @@
 - Only messages in threads the service sent into, and not the user's own (SENT, DRAFT, or from the connected
   address), are read, and only their classification headers (``format=metadata``): nothing else in the mailbox is
   ever opened.
-- Each is classified (reply, auto-reply, bounce) and recorded on the email it answers; ``ReplyDetected`` goes out
-  once per email and kind however often a poll repeats, because the record is conditional.
+- Each is classified (reply, auto-reply, bounce) and recorded on the email it answers (``RecordArrivals``,
+  recording.py); ``ReplyDetected`` goes out once per email and kind however often a poll repeats, because the
+  record is conditional. A bounce also suppresses its recipient.
 - The cursor moves after the replies are recorded, forward only, also when ``history`` was absent but the id
   moved. A crash in between repeats work, never loses it.
 - Google's 404 for a cursor it no longer keeps: ``RecoverHistory`` (history_recovery.py).
@@ -23,12 +24,9 @@ from enum import StrEnum
 
 from gmail_integration.events.ports import EventPublisher
 from gmail_integration.models.domain import Connection, ConnectionStatus
-from gmail_integration.models.events import DetailType, ServiceEvent
-from gmail_integration.models.gmail import message_headers
 from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
 from gmail_integration.observability import count, logger
 from gmail_integration.replies.arrival import OWN_LABELS, POLL_HEADERS, Arrival
-from gmail_integration.replies.classifier import classify, facts_from_gmail
 from gmail_integration.replies.history_recovery import RecoverHistory
 from gmail_integration.replies.ports import (
     AuthorizationLoss,
@@ -39,6 +37,7 @@ from gmail_integration.replies.ports import (
     Replies,
     Threads,
 )
+from gmail_integration.replies.recording import RecordArrivals
 
 
 class PollOutcome(StrEnum):
@@ -53,10 +52,6 @@ class PollLaterError(Exception):
     def __init__(self, delay_s: float) -> None:
         super().__init__(f"retry in {delay_s:.0f}s")
         self.delay_s = delay_s
-
-
-def _sender_is(connection: Connection, headers: dict[str, str]) -> bool:
-    return bool(connection.email) and (connection.email or "").lower() in headers.get("from", "").lower()
 
 
 @dataclass(frozen=True)
@@ -123,27 +118,4 @@ class PollMailbox:
 
     # ---- recording ----
     def _record(self, connection: Connection, arrivals: list[Arrival]) -> None:
-        for arrival in arrivals:
-            headers = message_headers(arrival.message)
-            if _sender_is(connection, headers):
-                continue  # the user answering in the thread from another client
-            kind = classify(facts_from_gmail(arrival.message)).value
-            activity = arrival.thread.answered_by(headers.get("in-reply-to"), headers.get("references"))
-            if activity is None:
-                continue
-            if kind == "bounce" and self.bounces is not None:
-                # Suppress before recording: a crash in between repeats the idempotent suppression, never skips it.
-                self.bounces.suppress_bounced(connection.workspace_id, activity, self.clock())
-            if self.replies.record_reply(connection.workspace_id, activity, kind, self.clock()):
-                self.events.publish(
-                    ServiceEvent(
-                        detail_type=DetailType.REPLY_DETECTED,
-                        workspace_id=connection.workspace_id,
-                        activity_id=activity,
-                        kind=kind,
-                        gmail_message_id=str(arrival.message.get("id", "")),
-                        gmail_thread_id=arrival.thread.thread_id,
-                    )
-                )
-                count("RepliesDetected", kind=kind)
-                logger.info("reply detected", extra={"activity_id": activity, "kind": kind})
+        RecordArrivals(self.replies, self.events, self.clock, self.bounces)(connection, arrivals)

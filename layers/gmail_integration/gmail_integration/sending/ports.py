@@ -121,3 +121,9 @@ class SuppressionList(Protocol):
     def suppressions(self, workspace_id: str) -> list[Suppression]: ...
 
     def lift(self, workspace_id: str, address: str) -> bool: ...
+
+
+class ThreadReplyCheck(Protocol):
+    """The reply kinds that arrived in a Gmail thread after our latest email, recorded as the poll would."""
+
+    def __call__(self, connection: Connection, thread_id: str) -> frozenset[str]: ...

@@ -5,6 +5,7 @@ Order of work for one delivery of the queue message:
    the recipient is suppressed);
 2. an email already sent, failed or answered is left alone (SQS redelivers; one activity, one email);
 3. a closed gate parks it in Email Ready with the reason (and one ``EmailParked``), consuming the message;
+   so does a prospect's answer in the thread of a follow-up (``StopOnReply``, stop_on_reply.py);
 4. claim it in the ledger (SENDING with a lease); a live claim elsewhere means: retry later;
 5. a claim that finds an interrupted earlier attempt first looks in the mailbox's SENT history for our own
    message (metadata only), and records it instead of sending twice;
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -53,6 +54,7 @@ from gmail_integration.sending.ports import (
     SendingGmail,
     SuppressionList,
 )
+from gmail_integration.sending.stop_on_reply import StopOnReply, ThreadVerdict
 
 LONGEST_BACKOFF = timedelta(minutes=15)
 """A wait Google asks for beyond this is treated like the daily limit: park, don't hold the queue message."""
@@ -93,6 +95,15 @@ PERMANENT_REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+def _held_for_reply(email: EmailRecord | None) -> bool:
+    return (
+        email is not None
+        and email.status is EmailStatus.EMAIL_READY
+        and email.reason == ParkReason.PROSPECT_REPLIED.value
+        and not email.released
+    )
+
+
 def payload_hash(command: SendEmailV1) -> str:
     return hashlib.sha256(command.model_dump_json().encode()).hexdigest()
 
@@ -117,6 +128,7 @@ class SendEmail:
     message_id_domain: str
     lease: timedelta = timedelta(minutes=2)
     suppressions: SuppressionList | None = None
+    stop_on_reply: StopOnReply | None = None
 
     def __call__(self, command: SendEmailV1) -> SendOutcome:
         context = self.contexts.read(
@@ -133,6 +145,8 @@ class SendEmail:
         if existing is not None and existing.status not in (EmailStatus.EMAIL_READY, EmailStatus.SENDING):
             logger.info("email already handled", extra={"status": existing.status.value})
             return SendOutcome.ALREADY_HANDLED
+        if _held_for_reply(existing):
+            return SendOutcome.ALREADY_PARKED  # only upstream's release or cancel moves it on
         reason = context.gates.closed_by(self.clock())
         if reason is not None:
             waiting = existing is not None and existing.status is EmailStatus.EMAIL_READY
@@ -145,6 +159,11 @@ class SendEmail:
             # Another delivery just heard "slow down" for this mailbox: wait with it instead of asking again.
             wait = (connection.throttled_until - self.clock()).total_seconds()
             raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
+        verdict = self.stop_on_reply(command, context, connection) if self.stop_on_reply else ThreadVerdict.GO
+        if verdict is ThreadVerdict.REPLIED:
+            return self._park(command, ParkReason.PROSPECT_REPLIED, digest)
+        if verdict is ThreadVerdict.BOUNCED:
+            context = replace(context, recipient_suppressed=True)
         return self._send(command, context, connection, digest)
 
     # ---- sending ----
