@@ -1,5 +1,5 @@
-"""Internal routes (IAM-signed): billing and agent systems open and close the send gates, and read or lift the
-workspace's suppressed addresses."""
+"""Internal routes (IAM-signed): billing and agent systems open and close the send gates, release or cancel a
+parked email, and read or lift the workspace's suppressed addresses."""
 
 from __future__ import annotations
 
@@ -13,9 +13,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter, ValidationError
 
 from gmail_integration.bootstrap import bootstrap
-from gmail_integration.http.errors import ApiError
+from gmail_integration.http.errors import ApiError, NotFoundError
 from gmail_integration.http.resolver import make_resolver
-from gmail_integration.models.api import AgentUpdate, BillingUpdate, GateAnswer, SuppressionLifted, SuppressionsView
+from gmail_integration.models.api import (
+    AgentUpdate,
+    BillingUpdate,
+    GateAnswer,
+    ParkedDecision,
+    SuppressionLifted,
+    SuppressionsView,
+)
+from gmail_integration.models.decisions import Decision
 from gmail_integration.models.types import EmailAddress, Identifier
 from gmail_integration.observability import logger, metrics, tracer
 
@@ -36,6 +44,30 @@ def put_agent(
 ) -> GateAnswer:
     redriven = bootstrap().set_agent_active(workspace_id, agent_id, update.active)
     return GateAnswer(workspace_id=workspace_id, redriven=redriven)
+
+
+def _decided(workspace_id: str, activity_id: str, decision: Decision) -> ParkedDecision:
+    if decision is Decision.NOT_FOUND:
+        raise NotFoundError("This workspace has no email for that activity.")
+    if decision is Decision.NOT_PARKED:
+        raise ApiError(HTTPStatus.CONFLICT, "not_parked", "The email is not parked: it is in flight or already done.")
+    email = bootstrap().held_emails.get(workspace_id, activity_id)
+    assert email is not None
+    return ParkedDecision(workspace_id=workspace_id, activity_id=activity_id, status=email.status)
+
+
+@app.post("/internal/workspaces/<workspace_id>/emails/<activity_id>/release")
+def release_email(
+    workspace_id: Annotated[Identifier, Path()], activity_id: Annotated[Identifier, Path()]
+) -> ParkedDecision:
+    return _decided(workspace_id, activity_id, bootstrap().release_parked(workspace_id, activity_id))
+
+
+@app.delete("/internal/workspaces/<workspace_id>/emails/<activity_id>")
+def cancel_email(
+    workspace_id: Annotated[Identifier, Path()], activity_id: Annotated[Identifier, Path()]
+) -> ParkedDecision:
+    return _decided(workspace_id, activity_id, bootstrap().cancel_parked(workspace_id, activity_id))
 
 
 @app.get("/internal/workspaces/<workspace_id>/suppressions")

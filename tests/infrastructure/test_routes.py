@@ -20,6 +20,8 @@ DESIGN_ROUTES = {
     ("PUT", "/profile", "JWT"),
     ("PUT", "/internal/workspaces/{}/billing", "IAM"),
     ("PUT", "/internal/workspaces/{}/agents/{}", "IAM"),
+    ("POST", "/internal/workspaces/{}/emails/{}/release", "IAM"),
+    ("DELETE", "/internal/workspaces/{}/emails/{}", "IAM"),
     ("GET", "/internal/workspaces/{}/suppressions", "IAM"),
     ("DELETE", "/internal/workspaces/{}/suppressions/{}", "IAM"),
 }

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.dal.gates import DynamoGateWriter
+from gmail_integration.dal.held import DynamoHeldEmails
 from gmail_integration.dal.ledger import DynamoEmailLedger
 from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
 from gmail_integration.dal.parked import DynamoParkedEmails
@@ -47,6 +48,7 @@ from gmail_integration.sending.daily_limit import ResumeAfterDailyLimit
 from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
+from gmail_integration.sending.release import CancelParked, ReleaseParked
 from gmail_integration.sending.send_email import SendEmail
 from gmail_integration.sending.stop_on_reply import StopOnReply
 from gmail_integration.sending.suppressions import LiftSuppression, ListSuppressions
@@ -234,6 +236,18 @@ class Container:
     def thread_check(self) -> CheckThreadForReplies:
         record = RecordArrivals(self.replies, self.events, self.clock, self.suppressions)
         return CheckThreadForReplies(gmail=self.gmail, threads=self.threads, record=record)
+
+    @cached_property
+    def held_emails(self) -> DynamoHeldEmails:
+        return DynamoHeldEmails(self.table)
+
+    @cached_property
+    def release_parked(self) -> ReleaseParked:
+        return ReleaseParked(held=self.held_emails, queue=self.send_queue, clock=self.clock)
+
+    @cached_property
+    def cancel_parked(self) -> CancelParked:
+        return CancelParked(held=self.held_emails, events=self.events, clock=self.clock)
 
     @cached_property
     def suppressions(self) -> DynamoSuppressions:

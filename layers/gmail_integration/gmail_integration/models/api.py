@@ -93,3 +93,13 @@ class SuppressionLifted(BaseModel):
 
     address: str
     lifted: bool
+
+
+class ParkedDecision(BaseModel):
+    """Upstream's release or cancel of a parked email, answered with where the email now stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str
+    activity_id: str
+    status: EmailStatus

@@ -18,6 +18,7 @@ class EmailStatus(StrEnum):
     AUTO_REPLIED = "AUTO_REPLIED"
     BOUNCED = "BOUNCED"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
 
 
 class ParkReason(StrEnum):

@@ -13,6 +13,7 @@ class DetailType(StrEnum):
     EMAIL_SENT = "EmailSent"
     EMAIL_PARKED = "EmailParked"
     EMAIL_FAILED = "EmailFailed"
+    EMAIL_CANCELLED = "EmailCancelled"
     REPLY_DETECTED = "ReplyDetected"
     GMAIL_CONNECTED = "GmailConnected"
     GMAIL_DISCONNECTED = "GmailDisconnected"

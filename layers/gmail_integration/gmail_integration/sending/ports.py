@@ -127,3 +127,13 @@ class ThreadReplyCheck(Protocol):
     """The reply kinds that arrived in a Gmail thread after our latest email, recorded as the poll would."""
 
     def __call__(self, connection: Connection, thread_id: str) -> frozenset[str]: ...
+
+
+class HeldEmails(Protocol):
+    """Parked emails as upstream decides about them; each write holds only while the email is parked."""
+
+    def get(self, workspace_id: str, activity_id: str) -> EmailRecord | None: ...
+
+    def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...
+
+    def cancel(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...
