@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gmail_integration.models.events import DetailType
+from gmail_integration.models.threads import ThreadLook
 from gmail_integration.replies.recording import RecordArrivals
 from gmail_integration.replies.thread_check import CheckThreadForReplies
 from tests.unit.replies import test_poll_mailbox as poll_suite
@@ -11,10 +12,14 @@ from tests.unit.replies.test_poll_mailbox import OWNER, World, message
 world = poll_suite.world  # the poll suite's fakes: one mailbox, thread t1 holding act_1
 
 
-def _check(world: World, thread: str = "t1") -> frozenset[str]:
+def _look(world: World, thread: str = "t1") -> ThreadLook:
     record = RecordArrivals(world.store, world.events, world.clock, world.suppressions)
     check = CheckThreadForReplies(gmail=world.gmail, threads=world.store, record=record)
     return check(world.store.connection, thread)
+
+
+def _check(world: World, thread: str = "t1") -> frozenset[str]:
+    return _look(world, thread).kinds
 
 
 def _ours(mid: str, at: int) -> dict[str, object]:
@@ -56,3 +61,9 @@ def test_an_auto_reply_is_reported_as_such(world: World) -> None:
 def test_a_thread_we_do_not_track_is_not_read(world: World) -> None:
     assert _check(world, "t_other") == frozenset()
     assert world.gmail.calls == []
+
+
+def test_the_look_names_our_messages_by_their_message_id(world: World) -> None:
+    world.gmail.deliver(_ours("m0", 1000), labels=("SENT",))
+    world.gmail.deliver(_theirs("m1", 2000))
+    assert _look(world).message_ids == {"m0": "<act_1@mail.outsales.app>"}

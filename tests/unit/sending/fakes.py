@@ -19,6 +19,7 @@ from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMes
 from gmail_integration.models.gmail_errors import GmailError
 from gmail_integration.models.profile import Profile
 from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.threads import ThreadLook
 from tests.unit.fake_ledger import FakeEmailLedger
 from tests.unit.fake_suppressions import FakeSuppressions
 from tests.unit.fakes import FakeClock
@@ -133,6 +134,8 @@ class FakeThreadCheck:
     kinds: dict[str, frozenset[str]] = field(default_factory=dict)
     looked_at: list[str] = field(default_factory=list)
 
-    def __call__(self, connection: Connection, thread_id: str) -> frozenset[str]:
+    message_ids: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, connection: Connection, thread_id: str) -> ThreadLook:
         self.looked_at.append(thread_id)
-        return self.kinds.get(thread_id, frozenset())
+        return ThreadLook(kinds=self.kinds.get(thread_id, frozenset()), message_ids=self.message_ids)

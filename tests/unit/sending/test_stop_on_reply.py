@@ -74,3 +74,15 @@ def test_a_released_follow_up_is_sent_whatever_the_thread_holds(h: Harness) -> N
     h.world.emails["act_10"] = held.model_copy(update={"released": True})
     assert h.deliver(FOLLOW_UP) is SendOutcome.SENT
     assert len(h.gmail.sent) == 2
+
+
+def test_the_look_gives_the_parent_message_id_so_no_other_gmail_read_is_needed(h: Harness) -> None:
+    thread = _first_sent(h)
+    first = h.world.emails["act_9"]
+    h.world.emails["act_9"] = first.model_copy(update={"rfc_message_id": None})
+    assert first.gmail_message_id
+    h.world.thread_check.message_ids[first.gmail_message_id] = "<gmail-stamped@mail.gmail.com>"
+    assert h.deliver(FOLLOW_UP) is SendOutcome.SENT
+    assert h.world.thread_check.looked_at == [thread]
+    assert h.gmail.header_reads == [], "the follow-up names its parent from the look, not from messages.get"
+    assert "<gmail-stamped@mail.gmail.com>" in h.gmail.sent[-1][0].decode()

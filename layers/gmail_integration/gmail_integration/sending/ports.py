@@ -12,6 +12,7 @@ from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMes
 from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.models.suppressions import Suppression, SuppressionReason
+from gmail_integration.models.threads import ThreadLook
 
 
 class SendContextReader(Protocol):
@@ -126,7 +127,7 @@ class SuppressionList(Protocol):
 class ThreadReplyCheck(Protocol):
     """The reply kinds that arrived in a Gmail thread after our latest email, recorded as the poll would."""
 
-    def __call__(self, connection: Connection, thread_id: str) -> frozenset[str]: ...
+    def __call__(self, connection: Connection, thread_id: str) -> ThreadLook: ...
 
 
 class HeldEmails(Protocol):

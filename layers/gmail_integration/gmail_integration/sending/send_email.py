@@ -54,7 +54,7 @@ from gmail_integration.sending.ports import (
     SendingGmail,
     SuppressionList,
 )
-from gmail_integration.sending.stop_on_reply import StopOnReply, ThreadVerdict
+from gmail_integration.sending.stop_on_reply import StopOnReply, ThreadVerdict, Verdict
 
 LONGEST_BACKOFF = timedelta(minutes=15)
 """A wait Google asks for beyond this is treated like the daily limit: park, don't hold the queue message."""
@@ -159,12 +159,22 @@ class SendEmail:
             # Another delivery just heard "slow down" for this mailbox: wait with it instead of asking again.
             wait = (connection.throttled_until - self.clock()).total_seconds()
             raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
-        verdict = self.stop_on_reply(command, context, connection) if self.stop_on_reply else ThreadVerdict.GO
-        if verdict is ThreadVerdict.REPLIED:
-            return self._park(command, ParkReason.PROSPECT_REPLIED, digest)
-        if verdict is ThreadVerdict.BOUNCED:
-            context = replace(context, recipient_suppressed=True)
+        if self.stop_on_reply is not None:
+            look = self.stop_on_reply(command, context, connection)
+            if look.verdict is ThreadVerdict.REPLIED:
+                return self._park(command, ParkReason.PROSPECT_REPLIED, digest)
+            context = self._learned(command, context, look)
         return self._send(command, context, connection, digest)
+
+    def _learned(self, command: SendEmailV1, context: SendContext, look: Verdict) -> SendContext:
+        """What the thread check taught: a bounce suppresses, the parent's Message-ID spares a Gmail call."""
+        if look.verdict is ThreadVerdict.BOUNCED:
+            context = replace(context, recipient_suppressed=True)
+        earlier = context.earlier
+        if look.parent_message_id and earlier is not None and not earlier.rfc_message_id:
+            self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, look.parent_message_id)
+            context = replace(context, earlier=earlier.model_copy(update={"rfc_message_id": look.parent_message_id}))
+        return context
 
     # ---- sending ----
     def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:

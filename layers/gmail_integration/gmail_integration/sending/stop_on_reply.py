@@ -24,20 +24,28 @@ class ThreadVerdict(StrEnum):
 
 
 @dataclass(frozen=True)
+class Verdict:
+    verdict: ThreadVerdict
+    parent_message_id: str | None = None
+    """The followed-up email's Message-ID as the thread shows it, when the look learned it (saves a Gmail call)."""
+
+
+@dataclass(frozen=True)
 class StopOnReply:
     check: ThreadReplyCheck
 
-    def __call__(self, command: SendEmailV1, context: SendContext, connection: Connection) -> ThreadVerdict:
+    def __call__(self, command: SendEmailV1, context: SendContext, connection: Connection) -> Verdict:
         earlier, email = context.earlier, context.email
         if not command.in_reply_to_activity_id or earlier is None or not earlier.gmail_thread_id:
-            return ThreadVerdict.GO
+            return Verdict(ThreadVerdict.GO)
         if email is not None and email.released:
-            return ThreadVerdict.GO
+            return Verdict(ThreadVerdict.GO)
         if earlier.status is EmailStatus.REPLIED:
-            return ThreadVerdict.REPLIED  # the poll already saw it: no Gmail call
-        kinds = self.check(connection, earlier.gmail_thread_id)
-        if "reply" in kinds:
-            return ThreadVerdict.REPLIED
-        if "bounce" in kinds:
-            return ThreadVerdict.BOUNCED
-        return ThreadVerdict.GO
+            return Verdict(ThreadVerdict.REPLIED)  # the poll already saw it: no Gmail call
+        look = self.check(connection, earlier.gmail_thread_id)
+        parent = look.message_ids.get(earlier.gmail_message_id or "")
+        if "reply" in look.kinds:
+            return Verdict(ThreadVerdict.REPLIED, parent)
+        if "bounce" in look.kinds:
+            return Verdict(ThreadVerdict.BOUNCED, parent)
+        return Verdict(ThreadVerdict.GO, parent)
