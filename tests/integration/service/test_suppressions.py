@@ -73,3 +73,21 @@ def test_suppression_routes_refuse_unsigned_requests_and_bad_addresses(stack: Lo
     assert stack.api("GET", f"/internal/workspaces/{workspace}/suppressions").status_code == 403
     bad = stack.signed("DELETE", f"/internal/workspaces/{workspace}/suppressions/not-an-address")
     assert (bad.status_code, bad.json()["error"]) == (400, "invalid_request"), bad.text
+
+
+def test_gmails_permanent_invalid_recipient_refusal_suppresses_the_address(stack: LocalStack) -> None:
+    workspace = new_workspace()
+    owner = account(stack, f"sam.{workspace}@company.example")
+    token = connect(stack, workspace, owner)
+    refusal = {"method": SEND, "status": 400, "count": 1, "reason": "invalidArgument", "message": "Invalid To header"}
+    assert stack.google("POST", "faults", refusal).status_code < 300
+    to = {"email": "nobody.here@prospect.example", "name": "Nobody"}
+    stack.send(approved(workspace, "act_1", to=to))
+    assert wait_email(stack, token, "act_1", "FAILED")["reason"] == "invalid_recipient"
+    [entry] = stack.signed("GET", f"/internal/workspaces/{workspace}/suppressions").json()["suppressions"]
+    assert (entry["address"], entry["reason"]) == ("nobody.here@prospect.example", "invalid_recipient")
+    sends = len(calls(stack, SEND))
+    stack.send(approved(workspace, "act_2", to=to))
+    assert wait_email(stack, token, "act_2", "FAILED")["reason"] == "recipient_suppressed"
+    settle()
+    assert len(calls(stack, SEND)) == sends
