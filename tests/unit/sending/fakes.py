@@ -135,7 +135,11 @@ class FakeThreadCheck:
     looked_at: list[str] = field(default_factory=list)
 
     message_ids: dict[str, str] = field(default_factory=dict)
+    error: GmailError | None = None
 
     def __call__(self, connection: Connection, thread_id: str) -> ThreadLook:
         self.looked_at.append(thread_id)
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
         return ThreadLook(kinds=self.kinds.get(thread_id, frozenset()), message_ids=self.message_ids)

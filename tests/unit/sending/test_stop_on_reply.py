@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
 from gmail_integration.models.domain import EmailStatus
 from gmail_integration.models.events import DetailType
-from gmail_integration.sending.send_email import SendOutcome
+from gmail_integration.models.gmail_errors import AuthorizationLostError, RateLimitedError
+from gmail_integration.sending.send_email import RetryLaterError, SendOutcome
 from tests.unit.sending import test_send_email as send_suite
 from tests.unit.sending.test_send_email import FIRST, Harness
 
@@ -86,3 +91,24 @@ def test_the_look_gives_the_parent_message_id_so_no_other_gmail_read_is_needed(h
     assert h.world.thread_check.looked_at == [thread]
     assert h.gmail.header_reads == [], "the follow-up names its parent from the look, not from messages.get"
     assert "<gmail-stamped@mail.gmail.com>" in h.gmail.sent[-1][0].decode()
+
+
+def test_google_withdrawing_the_grant_during_the_check_parks_for_reconnect(h: Harness) -> None:
+    _first_sent(h)
+    h.world.thread_check.error = AuthorizationLostError("token_revoked")
+    assert h.deliver(FOLLOW_UP) is SendOutcome.PARKED
+    assert h.email("act_10").reason == "gmail_needs_reconnect"
+    assert len(h.gmail.sent) == 1
+
+
+def test_a_rate_limit_during_the_check_waits_with_the_mailbox(h: Harness) -> None:
+    _first_sent(h)
+    h.world.thread_check.error = RateLimitedError(30)
+    with pytest.raises(RetryLaterError):
+        h.deliver(FOLLOW_UP)
+    assert 30 < h.postponed.delays[0] <= 40, "the message comes back after Google's wait"
+    assert h.world.connection is not None
+    assert h.world.connection.throttled_until == h.world.clock() + timedelta(seconds=30)
+    assert "act_10" not in h.world.emails, "nothing was claimed or parked"
+    h.world.clock.advance(31)
+    assert h.deliver(FOLLOW_UP) is SendOutcome.SENT

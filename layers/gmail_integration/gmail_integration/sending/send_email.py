@@ -160,7 +160,11 @@ class SendEmail:
             wait = (connection.throttled_until - self.clock()).total_seconds()
             raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
         if self.stop_on_reply is not None:
-            look = self.stop_on_reply(command, context, connection)
+            try:
+                look = self.stop_on_reply(command, context, connection)
+            except (RateLimitedError, DailyLimitError, AuthorizationLostError) as error:
+                # Nothing is claimed yet: the same answers as for a send (wait, pause, or park for reconnect).
+                return self._on_gmail_error(command, error, digest)
             if look.verdict is ThreadVerdict.REPLIED:
                 return self._park(command, ParkReason.PROSPECT_REPLIED, digest)
             context = self._learned(command, context, look)
