@@ -9,6 +9,7 @@ import pytest
 from gmail_integration.models.domain import EmailStatus
 from gmail_integration.models.events import DetailType
 from gmail_integration.models.gmail_errors import AuthorizationLostError, RateLimitedError
+from gmail_integration.models.suppressions import SuppressionReason
 from gmail_integration.sending.send_email import RetryLaterError, SendOutcome
 from tests.unit.sending import test_send_email as send_suite
 from tests.unit.sending.test_send_email import FIRST, Harness
@@ -112,3 +113,10 @@ def test_a_rate_limit_during_the_check_waits_with_the_mailbox(h: Harness) -> Non
     assert "act_10" not in h.world.emails, "nothing was claimed or parked"
     h.world.clock.advance(31)
     assert h.deliver(FOLLOW_UP) is SendOutcome.SENT
+
+
+def test_a_follow_up_to_a_suppressed_address_costs_no_thread_check(h: Harness) -> None:
+    _first_sent(h)
+    h.world.suppressions.suppress("ws_1", "pat@prospect.com", SuppressionReason.BOUNCE, "act_9", h.world.clock())
+    assert h.deliver(FOLLOW_UP) is SendOutcome.FAILED
+    assert h.world.thread_check.looked_at == []

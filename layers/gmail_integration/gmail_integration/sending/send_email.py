@@ -159,7 +159,7 @@ class SendEmail:
             # Another delivery just heard "slow down" for this mailbox: wait with it instead of asking again.
             wait = (connection.throttled_until - self.clock()).total_seconds()
             raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
-        if self.stop_on_reply is not None:
+        if self.stop_on_reply is not None and not context.recipient_suppressed:
             try:
                 look = self.stop_on_reply(command, context, connection)
             except (RateLimitedError, DailyLimitError, AuthorizationLostError) as error:
