@@ -1,21 +1,35 @@
-"""Internal routes (IAM-signed) through which billing and agent systems open and close the send gates."""
+"""Internal routes (IAM-signed): billing and agent systems open and close the send gates, release or cancel a
+parked email, and read or lift the workspace's suppressed addresses."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import TypeAdapter, ValidationError
 
 from gmail_integration.bootstrap import bootstrap
+from gmail_integration.http.errors import ApiError, NotFoundError
 from gmail_integration.http.resolver import make_resolver
 from gmail_integration.http.strict_body import refuse_malformed_body
-from gmail_integration.models.api import AgentUpdate, BillingUpdate, GateAnswer
-from gmail_integration.models.types import Identifier
+from gmail_integration.models.api import (
+    AgentUpdate,
+    BillingUpdate,
+    GateAnswer,
+    ParkedDecision,
+    SuppressionLifted,
+    SuppressionsView,
+)
+from gmail_integration.models.decisions import Decision
+from gmail_integration.models.types import EmailAddress, Identifier
 from gmail_integration.observability import logger, metrics, tracer
 
 app = make_resolver(frontend_origin=None)
+_ADDRESS: TypeAdapter[str] = TypeAdapter(EmailAddress)
 
 
 @app.put("/internal/workspaces/<workspace_id>/billing")
@@ -31,6 +45,50 @@ def put_agent(
 ) -> GateAnswer:
     redriven = bootstrap().set_agent_active(workspace_id, agent_id, update.active)
     return GateAnswer(workspace_id=workspace_id, redriven=redriven)
+
+
+def _decided(workspace_id: str, activity_id: str, decision: Decision) -> ParkedDecision:
+    if decision is Decision.NOT_FOUND:
+        raise NotFoundError("This workspace has no email for that activity.")
+    if decision is Decision.NOT_PARKED:
+        raise ApiError(HTTPStatus.CONFLICT, "not_parked", "The email is not parked: it is in flight or already done.")
+    email = bootstrap().held_emails.get(workspace_id, activity_id)
+    assert email is not None
+    return ParkedDecision(workspace_id=workspace_id, activity_id=activity_id, status=email.status)
+
+
+@app.post("/internal/workspaces/<workspace_id>/emails/<activity_id>/release")
+def release_email(
+    workspace_id: Annotated[Identifier, Path()], activity_id: Annotated[Identifier, Path()]
+) -> ParkedDecision:
+    return _decided(workspace_id, activity_id, bootstrap().release_parked(workspace_id, activity_id))
+
+
+@app.delete("/internal/workspaces/<workspace_id>/emails/<activity_id>")
+def cancel_email(
+    workspace_id: Annotated[Identifier, Path()], activity_id: Annotated[Identifier, Path()]
+) -> ParkedDecision:
+    return _decided(workspace_id, activity_id, bootstrap().cancel_parked(workspace_id, activity_id))
+
+
+@app.get("/internal/workspaces/<workspace_id>/suppressions")
+def get_suppressions(workspace_id: Annotated[Identifier, Path()]) -> SuppressionsView:
+    return SuppressionsView(suppressions=bootstrap().list_suppressions(workspace_id))
+
+
+@app.delete("/internal/workspaces/<workspace_id>/suppressions/<address>")
+def delete_suppression(
+    workspace_id: Annotated[Identifier, Path()], address: Annotated[str, Path(max_length=1000)]
+) -> SuppressionLifted:
+    """Idempotent: lifting an address that is not (or no longer) suppressed answers ``lifted: false``.
+
+    The address arrives percent-encoded (``%40`` for ``@``) or not, depending on the caller and the gateway.
+    """
+    try:
+        plain = _ADDRESS.validate_python(unquote(address))
+    except ValidationError as exc:
+        raise ApiError(HTTPStatus.BAD_REQUEST, "invalid_request", "address is not an email address") from exc
+    return SuppressionLifted(address=plain, lifted=bootstrap().lift_suppression(workspace_id, plain))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -193,6 +193,34 @@ def samples() -> dict[str, dict[str, Any]]:
             body={"active": True},
             path_parameters={"workspace_id": "ws_demo", "agent_id": "agent_7"},
         ),
+        "internal-release": http_event(
+            "POST",
+            "/internal/workspaces/{workspace_id}/emails/{activity_id}/release",
+            "/internal/workspaces/ws_demo/emails/act_1002/release",
+            auth="IAM",
+            path_parameters={"workspace_id": "ws_demo", "activity_id": "act_1002"},
+        ),
+        "internal-cancel": http_event(
+            "DELETE",
+            "/internal/workspaces/{workspace_id}/emails/{activity_id}",
+            "/internal/workspaces/ws_demo/emails/act_1002",
+            auth="IAM",
+            path_parameters={"workspace_id": "ws_demo", "activity_id": "act_1002"},
+        ),
+        "internal-suppressions": http_event(
+            "GET",
+            "/internal/workspaces/{workspace_id}/suppressions",
+            "/internal/workspaces/ws_demo/suppressions",
+            auth="IAM",
+            path_parameters={"workspace_id": "ws_demo"},
+        ),
+        "internal-lift-suppression": http_event(
+            "DELETE",
+            "/internal/workspaces/{workspace_id}/suppressions/{address}",
+            "/internal/workspaces/ws_demo/suppressions/pat%40prospect.com",
+            auth="IAM",
+            path_parameters={"workspace_id": "ws_demo", "address": "pat%40prospect.com"},
+        ),
         "send-email-batch": {
             "Records": [
                 sqs_record("outsales-gmail-dev-send", _send("act_1001"), 1, fifo=False),

@@ -21,6 +21,10 @@ DESIGN_ROUTES = {
     ("PUT", "/internal/workspaces/{}/billing", "IAM"),
     ("PUT", "/internal/workspaces/{}/agents/{}", "IAM"),
     ("POST", "/gmail/push", "NONE"),
+    ("POST", "/internal/workspaces/{}/emails/{}/release", "IAM"),
+    ("DELETE", "/internal/workspaces/{}/emails/{}", "IAM"),
+    ("GET", "/internal/workspaces/{}/suppressions", "IAM"),
+    ("DELETE", "/internal/workspaces/{}/suppressions/{}", "IAM"),
 }
 
 

@@ -15,6 +15,7 @@
     AUTO_REPLIED: "Auto-reply",
     BOUNCED: "Bounced",
     FAILED: "Failed",
+    CANCELLED: "Cancelled",
   };
   var SESSION_KEY = "outsales-demo-session";
   var params = new URLSearchParams(location.search);

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.dal.gates import DynamoGateWriter
 from gmail_integration.dal.grant_holders import DynamoGrantHolders
+from gmail_integration.dal.held import DynamoHeldEmails
 from gmail_integration.dal.ledger import DynamoEmailLedger
 from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
 from gmail_integration.dal.parked import DynamoParkedEmails
@@ -28,6 +29,7 @@ from gmail_integration.dal.read_model import DynamoEmailReadModel
 from gmail_integration.dal.replies import DynamoReplies
 from gmail_integration.dal.send_context import DynamoSendContextReader
 from gmail_integration.dal.states import DynamoStateStore
+from gmail_integration.dal.suppressions import DynamoSuppressions
 from gmail_integration.dal.threads import DynamoThreads
 from gmail_integration.dal.watches import DynamoWatches
 from gmail_integration.events.eventbridge import EventBridgePublisher
@@ -43,14 +45,19 @@ from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
 from gmail_integration.replies.intake import ProcessPollJob
 from gmail_integration.replies.poll_mailbox import PollMailbox
 from gmail_integration.replies.push import ReceivePush
+from gmail_integration.replies.recording import RecordArrivals
 from gmail_integration.replies.safety_net import SafetyNetPolls
 from gmail_integration.replies.schedule import SchedulePolls
+from gmail_integration.replies.thread_check import CheckThreadForReplies
 from gmail_integration.replies.watch import ConnectThenWatch, StopThenDisconnect, WatchMailbox
 from gmail_integration.sending.daily_limit import ResumeAfterDailyLimit
 from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.redrive import RedriveParked
+from gmail_integration.sending.release import CancelParked, ReleaseParked
 from gmail_integration.sending.send_email import SendEmail
+from gmail_integration.sending.stop_on_reply import StopOnReply
+from gmail_integration.sending.suppressions import LiftSuppression, ListSuppressions
 from gmail_integration.settings import Settings, get_settings
 from gmail_integration.sqs.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
 
@@ -266,7 +273,38 @@ class Container:
             clock=self.clock,
             message_id_domain=self.settings.message_id_domain,
             lease=timedelta(seconds=self.settings.send_lease_s),
+            suppressions=self.suppressions,
+            stop_on_reply=StopOnReply(self.thread_check),
         )
+
+    @cached_property
+    def thread_check(self) -> CheckThreadForReplies:
+        record = RecordArrivals(self.replies, self.events, self.clock, self.suppressions, self.gmail)
+        return CheckThreadForReplies(gmail=self.gmail, threads=self.threads, record=record)
+
+    @cached_property
+    def held_emails(self) -> DynamoHeldEmails:
+        return DynamoHeldEmails(self.table)
+
+    @cached_property
+    def release_parked(self) -> ReleaseParked:
+        return ReleaseParked(held=self.held_emails, queue=self.send_queue, clock=self.clock)
+
+    @cached_property
+    def cancel_parked(self) -> CancelParked:
+        return CancelParked(held=self.held_emails, events=self.events, clock=self.clock)
+
+    @cached_property
+    def suppressions(self) -> DynamoSuppressions:
+        return DynamoSuppressions(self.table)
+
+    @cached_property
+    def list_suppressions(self) -> ListSuppressions:
+        return ListSuppressions(suppressions=self.suppressions)
+
+    @cached_property
+    def lift_suppression(self) -> LiftSuppression:
+        return LiftSuppression(suppressions=self.suppressions)
 
     @cached_property
     def schedule_polls(self) -> SchedulePolls | SafetyNetPolls:
@@ -293,6 +331,7 @@ class Container:
             daily_limit_resume=ResumeAfterDailyLimit(pauses=self.connections, redrive=self.redrive, clock=self.clock),
             events=self.events,
             clock=self.clock,
+            bounces=self.suppressions,
         )
 
     @cached_property

@@ -83,6 +83,7 @@ PUBLISHED = [
     ServiceEvent(
         detail_type=DetailType.EMAIL_FAILED, workspace_id="ws_1", activity_id="a", agent_id="g", reason="rejected"
     ),
+    ServiceEvent(detail_type=DetailType.EMAIL_CANCELLED, workspace_id="ws_1", activity_id="a", agent_id="g"),
     ServiceEvent(
         detail_type=DetailType.REPLY_DETECTED,
         workspace_id="ws_1",

@@ -18,6 +18,7 @@ from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailN
 from gmail_integration.models.threads import ThreadEmail, TrackedThread
 from gmail_integration.replies.poll_mailbox import PollLaterError, PollOutcome
 from gmail_integration.settings import get_settings
+from tests.unit.fake_suppressions import FakeSuppressions
 from tests.unit.fakes import FakeClock, FakeEvents, FakeRedrive
 
 OWNER = "sam@company.example"
@@ -128,6 +129,7 @@ class World:
     events: FakeEvents
     redrive: FakeRedrive
     clock: FakeClock
+    suppressions: FakeSuppressions = field(default_factory=FakeSuppressions)
 
     def poll(self) -> PollOutcome:
         # The composition root, its adapters replaced by fakes: the poll runs as bootstrap wires it.
@@ -139,6 +141,7 @@ class World:
         container.mailbox_authority = self.store  # type: ignore[assignment]
         container.redrive = self.redrive  # type: ignore[assignment]
         container.events = self.events  # type: ignore[assignment]
+        container.suppressions = self.suppressions  # type: ignore[assignment]
         return container.poll_mailbox("ws_1")
 
     def detected(self) -> list[tuple[str | None, str | None]]:
@@ -206,8 +209,13 @@ def test_auto_replies_and_bounces_are_told_apart(world: World) -> None:
             **{"Content-Type": 'multipart/report; report-type=delivery-status; boundary="x"'},
         )
     )
+    world.suppressions.recipients[("ws_1", "act_1")] = "pat@prospect.com"
+    world.suppressions.recipients[("ws_1", "act_2")] = "lee@prospect.com"
     world.poll()
     assert sorted(world.detected()) == [("act_1", "auto_reply"), ("act_2", "bounce")]
+    assert [s.address for s in world.suppressions.suppressions("ws_1")] == ["lee@prospect.com"], (
+        "a bounce suppresses its recipient; an auto-reply does not"
+    )
 
 
 def test_a_reply_to_a_follow_up_marks_the_email_it_answers(world: World) -> None:

@@ -19,7 +19,9 @@ from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMes
 from gmail_integration.models.gmail_errors import GmailError
 from gmail_integration.models.profile import Profile
 from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.threads import ThreadLook
 from tests.unit.fake_ledger import FakeEmailLedger
+from tests.unit.fake_suppressions import FakeSuppressions
 from tests.unit.fakes import FakeClock
 
 
@@ -35,13 +37,22 @@ class SendWorld:
     ledger: FakeEmailLedger = field(default_factory=FakeEmailLedger)
     paused_until: datetime | None = None
     authorization_losses: list[str] = field(default_factory=list)
+    suppressions: FakeSuppressions = field(default_factory=lambda: FakeSuppressions())
+    thread_check: FakeThreadCheck = field(default_factory=lambda: FakeThreadCheck())
 
     @property
     def emails(self) -> dict[str, EmailRecord]:
         return self.ledger.emails
 
     # ---- SendContextReader ----
-    def read(self, workspace_id: str, agent_id: str, activity_id: str, earlier_activity_id: str | None) -> SendContext:
+    def read(
+        self,
+        workspace_id: str,
+        agent_id: str,
+        activity_id: str,
+        earlier_activity_id: str | None,
+        recipient: str | None = None,
+    ) -> SendContext:
         status = self.connection.status if self.connection else ConnectionStatus.DISCONNECTED
         return SendContext(
             gates=Gates(
@@ -54,6 +65,7 @@ class SendWorld:
             profile=self.profile,
             email=self.emails.get(activity_id),
             earlier=self.emails.get(earlier_activity_id) if earlier_activity_id else None,
+            recipient_suppressed=bool(recipient and self.suppressions.is_suppressed(workspace_id, recipient)),
         )
 
     # ---- MailboxSetbacks ----
@@ -113,3 +125,21 @@ class FakeGmail:
 def _headers(raw: bytes) -> dict[str, str]:
     parsed = message_from_bytes(raw, policy=default)
     return {k.lower(): str(v) for k, v in parsed.items()}
+
+
+@dataclass
+class FakeThreadCheck:
+    """Implements ThreadReplyCheck: the kinds each thread holds after our latest email, and the threads looked at."""
+
+    kinds: dict[str, frozenset[str]] = field(default_factory=dict)
+    looked_at: list[str] = field(default_factory=list)
+
+    message_ids: dict[str, str] = field(default_factory=dict)
+    error: GmailError | None = None
+
+    def __call__(self, connection: Connection, thread_id: str) -> ThreadLook:
+        self.looked_at.append(thread_id)
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return ThreadLook(kinds=self.kinds.get(thread_id, frozenset()), message_ids=self.message_ids)

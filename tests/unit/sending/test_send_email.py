@@ -81,6 +81,8 @@ def h() -> Harness:
     container.events = events  # type: ignore[assignment]
     container.dead_letters = dead  # type: ignore[assignment]
     container.send_queue = postponed  # type: ignore[assignment]
+    container.suppressions = world.suppressions  # type: ignore[assignment]
+    container.thread_check = world.thread_check  # type: ignore[assignment]
     process = container.process_send_message
     return Harness(world, gmail, events, dead, postponed, process)
 

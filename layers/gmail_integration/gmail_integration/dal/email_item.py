@@ -45,6 +45,7 @@ def email_from_item(item: Item) -> EmailRecord:
         reply_kinds=tuple(sorted(str(k) for k in item.get("reply_kinds", ()))),
         auto_replied_at=parse_time(item.get("auto_replied_at")),
         bounced_at=parse_time(item.get("bounced_at")),
+        released=bool(item.get("released", False)),
     )
 
 

@@ -8,6 +8,7 @@
 | agent gate   | WS#<ws>       | AGENT#<agent>    |                               |                           |
 | email        | WS#<ws>       | EMAIL#<activity> | PARKED#<ws> (while parked)    | <reason>#<approved>#<act> |
 | thread       | WS#<ws>       | THREAD#<thread>  |                               |                           |
+| suppression  | WS#<ws>       | SUPPRESSION#<addr> |                             |                           |
 | OAuth state  | STATE#<nonce> | STATE            |                               |                           |
 
 Emails by Gmail thread (for replies) are the thread items: a BatchGetItem of the threads that history says changed.
@@ -56,6 +57,13 @@ THREAD_SK_PREFIX = "THREAD#"
 
 def thread_sk(thread_id: str) -> str:
     return f"{THREAD_SK_PREFIX}{thread_id}"
+
+
+SUPPRESSION_SK_PREFIX = "SUPPRESSION#"
+
+
+def suppression_sk(normalized_address: str) -> str:
+    return f"{SUPPRESSION_SK_PREFIX}{normalized_address}"
 
 
 def state_pk(nonce_hash: str) -> str:

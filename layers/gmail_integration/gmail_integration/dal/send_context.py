@@ -9,6 +9,7 @@ from gmail_integration.dal.batch import batch_get
 from gmail_integration.dal.connections import connection_from_item, connection_key
 from gmail_integration.dal.email_item import email_from_item, email_key
 from gmail_integration.dal.profiles import profile_from_item
+from gmail_integration.dal.suppressions import suppression_key
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, Gates
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.models.times import parse_time
@@ -23,8 +24,18 @@ class DynamoSendContextReader:
         self._resource = resource
         self._table = table
 
-    def read(self, workspace_id: str, agent_id: str, activity_id: str, earlier_activity_id: str | None) -> SendContext:
-        """A workspace or agent never reported on counts as current and active."""
+    def read(
+        self,
+        workspace_id: str,
+        agent_id: str,
+        activity_id: str,
+        earlier_activity_id: str | None,
+        recipient: str | None = None,
+    ) -> SendContext:
+        """A workspace or agent never reported on counts as current and active.
+
+        The recipient's suppression item rides in the same BatchGetItem, so the check costs no extra call.
+        """
         pk = keys.workspace_pk(workspace_id)
         wanted: list[dict[str, str]] = [
             connection_key(workspace_id),
@@ -35,6 +46,9 @@ class DynamoSendContextReader:
         ]
         if earlier_activity_id and earlier_activity_id != activity_id:
             wanted.append(email_key(workspace_id, earlier_activity_id))
+        suppression = suppression_key(workspace_id, recipient) if recipient else None
+        if suppression:
+            wanted.append(suppression)
         found = self._batch_get(wanted)
         connection_item = found.get(keys.CONNECTION_SK)
         billing = found.get(keys.BILLING_SK)
@@ -53,6 +67,7 @@ class DynamoSendContextReader:
             profile=profile_from_item(found.get(keys.PROFILE_SK)),
             email=email_from_item(email) if email else None,
             earlier=email_from_item(earlier) if earlier else None,
+            recipient_suppressed=bool(suppression and suppression["sk"] in found),
         )
 
     def _batch_get(self, wanted: list[dict[str, str]]) -> dict[str, Any]:

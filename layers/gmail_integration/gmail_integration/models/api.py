@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, StrictBool
 
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, EmailRecord, EmailStatus
+from gmail_integration.models.suppressions import Suppression
 
 
 class StatusView(BaseModel):
@@ -79,3 +80,26 @@ class GateAnswer(BaseModel):
 
     workspace_id: str
     redriven: int
+
+
+class SuppressionsView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    suppressions: list[Suppression]
+
+
+class SuppressionLifted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    address: str
+    lifted: bool
+
+
+class ParkedDecision(BaseModel):
+    """Upstream's release or cancel of a parked email, answered with where the email now stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str
+    activity_id: str
+    status: EmailStatus

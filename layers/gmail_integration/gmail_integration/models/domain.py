@@ -18,6 +18,7 @@ class EmailStatus(StrEnum):
     AUTO_REPLIED = "AUTO_REPLIED"
     BOUNCED = "BOUNCED"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
 
 
 class ParkReason(StrEnum):
@@ -28,6 +29,7 @@ class ParkReason(StrEnum):
     BILLING_PAST_DUE = "billing_past_due"
     AGENT_INACTIVE = "agent_inactive"
     DAILY_LIMIT_REACHED = "daily_limit_reached"
+    PROSPECT_REPLIED = "prospect_replied"
 
 
 PARK_REASON_MESSAGES: dict[ParkReason, str] = {
@@ -38,6 +40,10 @@ PARK_REASON_MESSAGES: dict[ParkReason, str] = {
     ParkReason.BILLING_PAST_DUE: "A past-due payment blocks email sending. Settle the payment to resume sending.",
     ParkReason.AGENT_INACTIVE: "The agent is not active. Set it to Active in its Settings tab.",
     ParkReason.DAILY_LIMIT_REACHED: "Gmail's daily sending limit was reached. Sending resumes automatically tomorrow.",
+    ParkReason.PROSPECT_REPLIED: (
+        "The prospect answered in this conversation, so the follow-up was held back. Release it to send it anyway,"
+        " or cancel it."
+    ),
 }
 
 
@@ -160,3 +166,4 @@ class EmailRecord(BaseModel):
     reply_kinds: tuple[str, ...] = ()
     auto_replied_at: datetime | None = None
     bounced_at: datetime | None = None
+    released: bool = False

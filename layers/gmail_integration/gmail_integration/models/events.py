@@ -16,6 +16,7 @@ class DetailType(StrEnum):
     EMAIL_SENT = "EmailSent"
     EMAIL_PARKED = "EmailParked"
     EMAIL_FAILED = "EmailFailed"
+    EMAIL_CANCELLED = "EmailCancelled"
     REPLY_DETECTED = "ReplyDetected"
     GMAIL_CONNECTED = "GmailConnected"
     GMAIL_DISCONNECTED = "GmailDisconnected"
@@ -47,7 +48,12 @@ class ServiceEvent(BaseModel):
 
 ReplyKindName = Literal["reply", "auto_reply", "bounce"]
 ParkReasonName = Literal[
-    "gmail_not_connected", "gmail_needs_reconnect", "billing_past_due", "agent_inactive", "daily_limit_reached"
+    "gmail_not_connected",
+    "gmail_needs_reconnect",
+    "billing_past_due",
+    "agent_inactive",
+    "daily_limit_reached",
+    "prospect_replied",
 ]
 
 
@@ -82,6 +88,10 @@ class EmailFailedDetail(_EmailDetail):
     reason: str
 
 
+class EmailCancelledDetail(_EmailDetail):
+    """Upstream cancelled the parked email: it ends here and is never sent."""
+
+
 class ReplyDetectedDetail(_Detail):
     """Someone answered in the email's thread; only ``kind: reply`` means the prospect wrote back."""
 
@@ -109,6 +119,7 @@ DETAIL_MODELS: dict[DetailType, type[_Detail]] = {
     DetailType.EMAIL_SENT: EmailSentDetail,
     DetailType.EMAIL_PARKED: EmailParkedDetail,
     DetailType.EMAIL_FAILED: EmailFailedDetail,
+    DetailType.EMAIL_CANCELLED: EmailCancelledDetail,
     DetailType.REPLY_DETECTED: ReplyDetectedDetail,
     DetailType.GMAIL_CONNECTED: GmailConnectedDetail,
     DetailType.GMAIL_DISCONNECTED: GmailDisconnectedDetail,

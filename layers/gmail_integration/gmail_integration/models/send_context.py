@@ -15,3 +15,4 @@ class SendContext:
     profile: Profile
     email: EmailRecord | None
     earlier: EmailRecord | None
+    recipient_suppressed: bool = False

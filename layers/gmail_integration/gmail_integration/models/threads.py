@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,12 @@ class TrackedThread:
             if reference in by_id:
                 return by_id[reference]
         return self.emails[-1].activity_id
+
+
+@dataclass(frozen=True)
+class ThreadLook:
+    """One read of a thread before a follow-up: the reply kinds since our latest email, and the Message-IDs of our
+    own messages (Gmail may have replaced ours), so the follow-up can name its parent without another call."""
+
+    kinds: frozenset[str] = frozenset()
+    message_ids: Mapping[str, str] = field(default_factory=dict)

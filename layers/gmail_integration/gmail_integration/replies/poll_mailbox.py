@@ -5,8 +5,9 @@
 - Only messages in threads the service sent into, and not the user's own (SENT, DRAFT, or from the connected
   address), are read, and only their classification headers (``format=metadata``): nothing else in the mailbox is
   ever opened.
-- Each is classified (reply, auto-reply, bounce) and recorded on the email it answers; ``ReplyDetected`` goes out
-  once per email and kind however often a poll repeats, because the record is conditional.
+- Each is classified (reply, auto-reply, bounce) and recorded on the email it answers (``RecordArrivals``,
+  recording.py); ``ReplyDetected`` goes out once per email and kind however often a poll repeats, because the
+  record is conditional. A bounce also suppresses its recipient.
 - The cursor moves after the replies are recorded, forward only, also when ``history`` was absent but the id
   moved. A crash in between repeats work, never loses it.
 - A mailbox whose ``throttled_until`` (set when Gmail answered 429 to a send) lies ahead is not asked anything: its
@@ -20,28 +21,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from gmail_integration.events.ports import EventPublisher
 from gmail_integration.models.domain import Connection, ConnectionStatus
-from gmail_integration.models.events import DetailType, ServiceEvent
-from gmail_integration.models.gmail import message_headers
 from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
-from gmail_integration.observability import count, logger, measure_seconds
+from gmail_integration.observability import count, logger
 from gmail_integration.replies.arrival import OWN_LABELS, POLL_HEADERS, Arrival
-from gmail_integration.replies.classifier import explain, facts_from_gmail
 from gmail_integration.replies.history_recovery import RecoverHistory
 from gmail_integration.replies.ports import (
     AuthorizationLoss,
+    BouncedRecipients,
     DailyLimitResume,
     PollConnections,
     PollingGmail,
     Replies,
     Threads,
 )
-from gmail_integration.replies.restamped import RESTAMP_HEADERS, restamped_activity, worth_a_lookup
+from gmail_integration.replies.recording import RecordArrivals
 
 
 class PollOutcome(StrEnum):
@@ -58,18 +56,6 @@ class PollLaterError(Exception):
         self.delay_s = delay_s
 
 
-def _sender_is(connection: Connection, headers: dict[str, str]) -> bool:
-    return bool(connection.email) and (connection.email or "").lower() in headers.get("from", "").lower()
-
-
-def _received_at(message: dict[str, Any]) -> datetime | None:
-    """When Gmail received the message (``internalDate``, epoch milliseconds), if it says."""
-    try:
-        return datetime.fromtimestamp(int(message["internalDate"]) / 1000, tz=UTC)
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return None
-
-
 @dataclass(frozen=True)
 class PollMailbox:
     connections: PollConnections
@@ -80,6 +66,7 @@ class PollMailbox:
     daily_limit_resume: DailyLimitResume
     events: EventPublisher
     clock: Callable[[], datetime]
+    bounces: BouncedRecipients | None = None
 
     def __call__(self, workspace_id: str) -> PollOutcome:
         connection = self.connections.get(workspace_id)
@@ -138,48 +125,4 @@ class PollMailbox:
 
     # ---- recording ----
     def _record(self, connection: Connection, arrivals: list[Arrival]) -> None:
-        for arrival in arrivals:
-            headers = message_headers(arrival.message)
-            if _sender_is(connection, headers):
-                continue  # the user answering in the thread from another client
-            verdict = explain(facts_from_gmail(arrival.message))
-            kind = verdict.kind.value
-            activity = self._answered(connection, arrival, headers)
-            if activity is None:
-                continue
-            if self.replies.record_reply(connection.workspace_id, activity, kind, self.clock()):
-                self.events.publish(
-                    ServiceEvent(
-                        detail_type=DetailType.REPLY_DETECTED,
-                        workspace_id=connection.workspace_id,
-                        activity_id=activity,
-                        kind=kind,
-                        gmail_message_id=str(arrival.message.get("id", "")),
-                        gmail_thread_id=arrival.thread.thread_id,
-                    )
-                )
-                count("RepliesDetected", kind=kind)
-                received = _received_at(arrival.message)
-                if received is not None:  # how long a reply waits in Gmail before the service sees it
-                    measure_seconds("ReplyLatency", max(0.0, (self.clock() - received).total_seconds()), kind=kind)
-                logger.info(
-                    "reply detected",
-                    extra={
-                        "activity_id": activity,
-                        "gmail_message_id": str(arrival.message.get("id", "")),
-                        "kind": kind,
-                        "signal": verdict.signal.value,
-                    },
-                )
-
-    def _answered(self, connection: Connection, arrival: Arrival, headers: dict[str, str]) -> str | None:
-        in_reply_to = headers.get("in-reply-to")
-        if in_reply_to and worth_a_lookup(arrival.thread, in_reply_to):
-            try:
-                messages = self.gmail.thread_metadata(connection, arrival.thread.thread_id, RESTAMP_HEADERS)
-            except GmailNotFoundError:
-                messages = []  # the user deleted the conversation
-            found = restamped_activity(messages, in_reply_to, arrival.thread)
-            if found is not None:
-                return found
-        return arrival.thread.answered_by(in_reply_to, headers.get("references"))
+        RecordArrivals(self.replies, self.events, self.clock, self.bounces, self.gmail)(connection, arrivals)

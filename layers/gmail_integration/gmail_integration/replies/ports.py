@@ -94,3 +94,7 @@ class Disconnects(Protocol):
     """The mailbox's disconnect use case, which a push watch's stop precedes."""
 
     def __call__(self, workspace_id: str) -> None: ...
+
+
+class BouncedRecipients(Protocol):
+    def suppress_bounced(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...

@@ -11,11 +11,18 @@ from gmail_integration.models.domain import BillingStatus, Connection, EmailReco
 from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.suppressions import Suppression, SuppressionReason
+from gmail_integration.models.threads import ThreadLook
 
 
 class SendContextReader(Protocol):
     def read(
-        self, workspace_id: str, agent_id: str, activity_id: str, earlier_activity_id: str | None
+        self,
+        workspace_id: str,
+        agent_id: str,
+        activity_id: str,
+        earlier_activity_id: str | None,
+        recipient: str | None = None,
     ) -> SendContext: ...
 
 
@@ -103,3 +110,31 @@ class SendingPauses(Protocol):
     def resume_sending(self, workspace_id: str, until: datetime) -> bool:
         """Lifts the daily-limit pause set until ``until``; False when it was already lifted or moved."""
         ...
+
+
+class SuppressionList(Protocol):
+    """The workspace's addresses that must not be mailed again (a bounce or Gmail's permanent refusal)."""
+
+    def suppress(
+        self, workspace_id: str, address: str, reason: SuppressionReason, activity_id: str | None, now: datetime
+    ) -> bool: ...
+
+    def suppressions(self, workspace_id: str) -> list[Suppression]: ...
+
+    def lift(self, workspace_id: str, address: str) -> bool: ...
+
+
+class ThreadReplyCheck(Protocol):
+    """The reply kinds that arrived in a Gmail thread after our latest email, recorded as the poll would."""
+
+    def __call__(self, connection: Connection, thread_id: str) -> ThreadLook: ...
+
+
+class HeldEmails(Protocol):
+    """Parked emails as upstream decides about them; each write holds only while the email is parked."""
+
+    def get(self, workspace_id: str, activity_id: str) -> EmailRecord | None: ...
+
+    def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...
+
+    def cancel(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...

@@ -1,12 +1,15 @@
 """The send use case: an approved email goes out through Gmail exactly once, or waits visibly with its reason.
 
 Order of work for one delivery of the queue message:
-1. read everything in one round trip (gates, mailbox, profile, the email, the email it follows up);
+1. read everything in one round trip (gates, mailbox, profile, the email, the email it follows up, whether
+   the recipient is suppressed);
 2. an email already sent, failed or answered is left alone (SQS redelivers; one activity, one email);
 3. a closed gate parks it in Email Ready with the reason (and one ``EmailParked``), consuming the message;
+   so does a prospect's answer in the thread of a follow-up (``StopOnReply``, stop_on_reply.py);
 4. claim it in the ledger (SENDING with a lease); a live claim elsewhere means: retry later;
 5. a claim that finds an interrupted earlier attempt first looks in the mailbox's SENT history for our own
    message (metadata only), and records it instead of sending twice;
+   a suppressed recipient (a bounce, Gmail's permanent refusal) then fails it without asking Gmail;
 6. send, then record SENT with Gmail's ids. Google's answer decides the rest (see ``_on_gmail_error``).
 """
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -36,13 +39,21 @@ from gmail_integration.models.gmail_errors import (
 )
 from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.suppressions import SUPPRESSED_MESSAGE, SuppressionReason
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.mime import (
     ThreadRef,
     build_message,
     new_message_id,
 )
-from gmail_integration.sending.ports import EmailLedger, MailboxSetbacks, SendContextReader, SendingGmail
+from gmail_integration.sending.ports import (
+    EmailLedger,
+    MailboxSetbacks,
+    SendContextReader,
+    SendingGmail,
+    SuppressionList,
+)
+from gmail_integration.sending.stop_on_reply import StopOnReply, ThreadVerdict, Verdict
 
 LONGEST_BACKOFF = timedelta(minutes=15)
 """A wait Google asks for beyond this is treated like the daily limit: park, don't hold the queue message."""
@@ -83,6 +94,15 @@ PERMANENT_REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+def _held_for_reply(email: EmailRecord | None) -> bool:
+    return (
+        email is not None
+        and email.status is EmailStatus.EMAIL_READY
+        and email.reason == ParkReason.PROSPECT_REPLIED.value
+        and not email.released
+    )
+
+
 def payload_hash(command: SendEmailV1) -> str:
     return hashlib.sha256(command.model_dump_json().encode()).hexdigest()
 
@@ -116,10 +136,16 @@ class SendEmail:
     clock: Callable[[], datetime]
     message_id_domain: str
     lease: timedelta = timedelta(minutes=2)
+    suppressions: SuppressionList | None = None
+    stop_on_reply: StopOnReply | None = None
 
     def __call__(self, command: SendEmailV1) -> SendOutcome:
         context = self.contexts.read(
-            command.workspace_id, command.agent_id, command.activity_id, command.in_reply_to_activity_id
+            command.workspace_id,
+            command.agent_id,
+            command.activity_id,
+            command.in_reply_to_activity_id,
+            recipient=command.to.email,
         )
         digest = payload_hash(command)
         existing = context.email
@@ -134,6 +160,8 @@ class SendEmail:
                 # Another delivery is sending it right now: whatever the gates say, its outcome is that worker's.
                 wait = (lease_until - self.clock()).total_seconds() + 1
                 raise RetryLaterError("another delivery of this email is being sent", wait)
+        if _held_for_reply(existing):
+            return SendOutcome.ALREADY_PARKED  # only upstream's release or cancel moves it on
         reason = context.gates.closed_by(self.clock())
         if reason is not None:
             # An interrupted attempt parked here keeps its send cursor in the ledger: the claim after the re-drive
@@ -149,6 +177,16 @@ class SendEmail:
             # Another delivery just heard "slow down" for this mailbox: wait with it instead of asking again.
             wait = (connection.throttled_until - self.clock()).total_seconds()
             raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
+        if self.stop_on_reply is not None and not context.recipient_suppressed:
+            try:
+                look = self.stop_on_reply(command, context, connection)
+            except (RateLimitedError, DailyLimitError, AuthorizationLostError) as error:
+                # Nothing is claimed yet: the same answers as for a send (wait, pause, or park for reconnect).
+                return self._on_gmail_error(command, error, digest, claimed=False)
+            if look.verdict is ThreadVerdict.REPLIED:
+                settled = self._settle_unconfirmed(command, context, digest)
+                return settled if settled is not None else self._park(command, ParkReason.PROSPECT_REPLIED, digest)
+            context = self._learned(command, context, look)
         return self._send(command, context, connection, digest)
 
     def _settle_unconfirmed(self, command: SendEmailV1, context: SendContext, digest: str) -> SendOutcome | None:
@@ -173,6 +211,16 @@ class SendEmail:
             return None
         logger.info("unconfirmed send found in Gmail before parking; recorded without sending again")
         return self._record_sent(command, search.found, thread, claim.message_id or existing.message_id)
+
+    def _learned(self, command: SendEmailV1, context: SendContext, look: Verdict) -> SendContext:
+        """What the thread check taught: a bounce suppresses, the parent's Message-ID spares a Gmail call."""
+        if look.verdict is ThreadVerdict.BOUNCED:
+            context = replace(context, recipient_suppressed=True)
+        earlier = context.earlier
+        if look.parent_message_id and earlier is not None and not earlier.rfc_message_id:
+            self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, look.parent_message_id)
+            context = replace(context, earlier=earlier.model_copy(update={"rfc_message_id": look.parent_message_id}))
+        return context
 
     # ---- sending ----
     def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
@@ -226,6 +274,9 @@ class SendEmail:
                     "Sending was interrupted and Gmail's history no longer shows whether it went out."
                     " Check your Sent folder.",
                 )
+        if context.recipient_suppressed:
+            # Checked once the claim is ours (FAILED is written from SENDING only), before any Gmail call.
+            return self._fail(command, "recipient_suppressed", SUPPRESSED_MESSAGE)
         try:
             raw = build_message(
                 command,
@@ -281,11 +332,20 @@ class SendEmail:
         logger.info("email sent", extra={"gmail_message_id": sent.gmail_message_id})
         return SendOutcome.SENT
 
-    def _on_gmail_error(self, command: SendEmailV1, error: GmailError, digest: str) -> SendOutcome:
-        """Google answered, so nothing was sent: decide between retry, park and fail."""
+    def _on_gmail_error(
+        self, command: SendEmailV1, error: GmailError, digest: str, *, claimed: bool = True
+    ) -> SendOutcome:
+        """Google answered, so nothing was sent: decide between retry, park and fail. ``claimed``: the answer was to
+        this delivery's own send, so its claim is given back; without a claim (the pre-send thread check) an
+        earlier attempt's marks are left alone, since that attempt may still be in Gmail."""
         ws, act = command.workspace_id, command.activity_id
+
+        def release() -> None:
+            if claimed:
+                self.ledger.release(ws, act, self.clock())
+
         if isinstance(error, RateLimitedError) and error.retry_after_s <= LONGEST_BACKOFF.total_seconds():
-            self.ledger.release(ws, act, self.clock())
+            release()
             self.mailboxes.throttle(ws, self.clock() + timedelta(seconds=error.retry_after_s))
             count("SendsRetried", reason="rate_limited")
             count("GmailRateLimited")
@@ -294,16 +354,18 @@ class SendEmail:
             wait = getattr(error, "retry_after_s", None)
             until = self.clock() + (timedelta(seconds=wait) if wait else DAILY_PAUSE)
             self.mailboxes.pause_sending(ws, until)
-            self.ledger.release(ws, act, self.clock())  # Google refused: nothing of this attempt is in Gmail
+            release()  # Google refused: nothing of this attempt is in Gmail
             return self._park(command, ParkReason.DAILY_LIMIT_REACHED, digest)
         if isinstance(error, AuthorizationLostError):
             self.mailboxes.authorization_lost(ws, error.reason)
-            self.ledger.release(ws, act, self.clock())
+            release()
             return self._park(command, ParkReason.GMAIL_NEEDS_RECONNECT, digest)
         if isinstance(error, PermanentError):
             reason, words = _permanent_reason(error)
+            if reason == "invalid_recipient" and self.suppressions is not None:
+                self.suppressions.suppress(ws, command.to.email, SuppressionReason.INVALID_RECIPIENT, act, self.clock())
             return self._fail(command, reason, words)
-        self.ledger.release(ws, act, self.clock())
+        release()
         if isinstance(error, OperatorMisconfiguredError):
             count("OperatorMisconfigured")
             logger.error("Google refuses the OAuth client: check the deployment's client id and secret")
