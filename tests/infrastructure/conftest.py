@@ -130,6 +130,7 @@ def tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
         script = (
             f'make --no-print-directory --makefile "{ROOT / "Makefile"}" build-SharedLayer '
             f'ARTIFACTS_DIR="{layer}" LAYER_PLATFORM={tag} '
+            f'&& "{sys.executable}" -S "{HERE / "layer_bytecode.py"}" "{layer / "python"}" '
             f'&& PYTHONPATH="{layer / "python"}:{runtime}" POWERTOOLS_TRACE_DISABLED=1 '
             f'"{sys.executable}" -S "{HERE / "layer_imports.py"}"'
         )

@@ -42,3 +42,8 @@ def test_the_layer_builds_and_imports(tools: dict[str, Run]) -> None:
     # Same recipe as `sam build`, for this machine's platform, imported with only boto3 besides it (as on Lambda).
     output = tools["layer twin"].check()
     assert "layer imports fine" in output
+
+
+def test_the_built_layer_has_bytecode_for_every_module(tools: dict[str, Run]) -> None:
+    # Checked before the imports above run, so pycs written by importing cannot hide a missing one.
+    assert "layer bytecode complete" in tools["layer twin"].check()

@@ -2,12 +2,15 @@
 
 The discovery document is parsed once (``build`` with the static copy shipped in google-api-python-client); each
 request then runs on an ``AuthorizedHttp`` of the workspace's credentials, which refreshes the access token only
-when it has expired and, on a 401, refreshes once and retries once. httplib2 is not thread-safe: every call gets
-its own ``Http``.
+when it has expired and, on a 401, refreshes once and retries once. Opening a TLS connection per call cost a
+handshake per Gmail call, so the ``Http`` (httplib2's connection pool, keyed by host) is kept per container and
+reused across calls and workspaces; the credentials add their header per request, so sharing it leaks nothing.
+httplib2 is not thread-safe, so "per container" means one per thread of the container.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -47,7 +50,21 @@ def user_credentials(client: OAuthClient, refresh_token: str, access_token: str 
     )
 
 
+class _Pools(threading.local):
+    def __init__(self) -> None:
+        self.by_timeout: dict[float, httplib2.Http] = {}
+
+
+_pools = _Pools()
+
+
+def shared_http(timeout_s: float = HTTP_TIMEOUT_S) -> httplib2.Http:
+    pools = _pools.by_timeout
+    http = pools.get(timeout_s)
+    if http is None:
+        http = pools[timeout_s] = httplib2.Http(timeout=timeout_s)
+    return http
+
+
 def authorized_http(credentials: Credentials, timeout_s: float = HTTP_TIMEOUT_S) -> google_auth_httplib2.AuthorizedHttp:
-    return google_auth_httplib2.AuthorizedHttp(
-        credentials, http=httplib2.Http(timeout=timeout_s), max_refresh_attempts=1
-    )
+    return google_auth_httplib2.AuthorizedHttp(credentials, http=shared_http(timeout_s), max_refresh_attempts=1)
