@@ -7,7 +7,7 @@ export AWS_EC2_METADATA_DISABLED := true
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: dev test venv lint format typecheck security unit integration soak-small soak e2e infra-check build clean \
-	openapi schemas events redrive
+	openapi schemas events redrive bench
 
 dev: venv
 	$(PY) -m local_stack
@@ -39,6 +39,10 @@ unit: venv
 
 integration: venv
 	$(PY) -m pytest tests/integration -q
+
+# Figures, not tests: benchmarks under bench/ (not part of make test).
+bench: venv
+	$(PY) bench/cold_init.py
 
 # The fault-and-load soak (bench/soak): its small size runs in make test; make soak N=5000 [SEED=...] for the big one.
 N ?= 500

@@ -33,15 +33,11 @@ from gmail_integration.dal.suppressions import DynamoSuppressions
 from gmail_integration.dal.threads import DynamoThreads
 from gmail_integration.dal.watches import DynamoWatches
 from gmail_integration.events.eventbridge import EventBridgePublisher
-from gmail_integration.gmail.credentials import CredentialsCache
-from gmail_integration.gmail.gateway import GoogleGmailGateway
-from gmail_integration.gmail.push_tokens import GooglePushTokens
 from gmail_integration.kms.vault import KmsTokenVault
 from gmail_integration.mailbox.authorization import MailboxAuthority
 from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
 from gmail_integration.mailbox.disconnect import Disconnect
 from gmail_integration.mailbox.status import GetMailboxStatus
-from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
 from gmail_integration.replies.intake import ProcessPollJob
 from gmail_integration.replies.poll_mailbox import PollMailbox
 from gmail_integration.replies.push import ReceivePush
@@ -66,6 +62,9 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb import DynamoDBServiceResource
     from mypy_boto3_dynamodb.service_resource import Table
+
+    from gmail_integration.gmail.gateway import GoogleGmailGateway
+    from gmail_integration.oauth.google import GoogleOAuth, OAuthClient
 
 SECRET_MAX_AGE_S = 300
 """A rotated client secret reaches every warm container within five minutes."""
@@ -146,7 +145,13 @@ class Container:
 
     # ---- Google adapters ----
     def oauth_client(self) -> OAuthClient:
-        """The OAuth client, its secret read from Secrets Manager (cached by Powertools for SECRET_MAX_AGE_S)."""
+        """The OAuth client, its secret read from Secrets Manager (cached by Powertools for SECRET_MAX_AGE_S).
+
+        Google's libraries are imported here and in the other Google adapters, on first use, so that a function whose
+        routes never call Google (status, emails, the schedule) does not pay for loading them on a cold start.
+        """
+        from gmail_integration.oauth.google import OAuthClient
+
         with _AWS_LOCK:
             secret = get_secret(self.settings.google_client_secret_arn, max_age=SECRET_MAX_AGE_S)
         return OAuthClient(
@@ -160,10 +165,15 @@ class Container:
 
     @property
     def oauth(self) -> GoogleOAuth:
+        from gmail_integration.oauth.google import GoogleOAuth
+
         return GoogleOAuth(self.oauth_client())
 
     @cached_property
     def gmail(self) -> GoogleGmailGateway:
+        from gmail_integration.gmail.credentials import CredentialsCache
+        from gmail_integration.gmail.gateway import GoogleGmailGateway
+
         return GoogleGmailGateway(
             self.settings.gmail_api_url,
             self.oauth_client,
@@ -231,6 +241,8 @@ class Container:
 
     @cached_property
     def receive_push(self) -> ReceivePush:
+        from gmail_integration.gmail.push_tokens import GooglePushTokens
+
         return ReceivePush(
             tokens=GooglePushTokens(
                 self.settings.google_certs_url, self.settings.push_audience, self.settings.push_service_account
