@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gmail_integration.models.gmail import ACTIVITY_HEADER, activity_marker
+from gmail_integration.models.gmail import ACTIVITY_HEADER, activity_marker, message_headers
 from gmail_integration.models.threads import TrackedThread
 
 RESTAMP_HEADERS: tuple[str, ...] = ("Message-ID", ACTIVITY_HEADER)
@@ -30,13 +30,10 @@ def restamped_activity(messages: Iterable[Mapping[str, Any]], in_reply_to: str, 
     named = in_reply_to.strip().lower()
     ours = {activity_marker(email.message_id): email.activity_id for email in thread.emails if email.message_id}
     for message in messages:
-        headers = {
-            str(header.get("name", "")).lower(): str(header.get("value", "")).strip()
-            for header in (message.get("payload") or {}).get("headers") or ()
-        }
-        if headers.get("message-id", "").lower() != named:
+        headers = message_headers(message)
+        if headers.get("message-id", "").strip().lower() != named:
             continue
-        activity = ours.get(headers.get(ACTIVITY_HEADER.lower(), ""))
+        activity = ours.get(headers.get(ACTIVITY_HEADER.lower(), "").strip())
         if activity is not None:
             return activity
     return None
