@@ -23,7 +23,7 @@ from gmail_integration.replies.classifier import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-CORPORA = ("mail", "mail-2")
+CORPORA = ("mail", "mail-2", "mail-3")
 
 
 def _manifest(corpus: str) -> list[dict[str, str]]:
@@ -45,6 +45,19 @@ CASES = [
 def raw(name: str) -> bytes:
     """``name`` is ``<corpus>/<file>``; a bare file name is taken from the first corpus."""
     return (FIXTURES / (name if "/" in name else f"mail/{name}")).read_bytes()
+
+
+def _parsed(header: str, value: str) -> str:
+    """A header as Gmail hands it over, unfolded and decoded; one Python cannot parse stays as written.
+
+    Real mail has headers the email package chokes on (sprynet's ``To: unlisted-recipients:; (no To-header on
+    input)``); Gmail still returns them, so a test must not fail on a header the classifier never reads.
+    """
+    try:
+        text = str(policy.default.header_fetch_parse(header, value))
+    except (AttributeError, IndexError, TypeError, ValueError):
+        text = value
+    return " ".join(text.split())
 
 
 @pytest.mark.parametrize("corpus", CORPORA)
@@ -73,8 +86,8 @@ def test_headers_alone_suffice_as_gmail_metadata_may_give_no_parts_and_no_mime_t
 def test_no_header_outside_the_requested_list_changes_the_answer(name: str, expected: ReplyKind) -> None:
     message = message_from_bytes(raw(name), policy=policy.default)
     every_header: dict[str, str] = {}
-    for header, value in message.items():
-        every_header.setdefault(header, " ".join(str(value).split()))
+    for header, value in message.raw_items():
+        every_header.setdefault(header, _parsed(header, value))
     facts = facts_from_rfc822(raw(name))
     assert classify(dataclasses.replace(facts, headers=every_header)) == expected
 
@@ -95,8 +108,8 @@ def test_the_same_message_as_a_gmail_metadata_answer_is_classified_the_same(
         "payload": {
             "mimeType": message.get_content_type(),
             "headers": [
-                {"name": header, "value": " ".join(str(value).split())}
-                for header, value in message.items()
+                {"name": header, "value": _parsed(header, value)}
+                for header, value in message.raw_items()
                 if header.lower() in wanted
             ],
         },
