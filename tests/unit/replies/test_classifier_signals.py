@@ -127,6 +127,27 @@ def test_a_failure_subject_from_an_ordinary_address_is_not_proof_of_a_bounce() -
     assert verdict(From="MAILER-DAEMON@acme.example", Subject="Delivery failure notification").kind is ReplyKind.BOUNCE
 
 
+@pytest.mark.parametrize("return_path", ["<MAILER-DAEMON@relay.example>", "<postmaster@relay.example>"])
+def test_a_daemon_return_path_confirms_a_failure_subject(return_path: str) -> None:
+    """A forwarding MTA rewrites the null path to its daemon's (WebShield's bounce, relayed, has no From address)."""
+    found = verdict(
+        From="Webshield SMTP V4.5 MR3 Mail Service",
+        Subject="Returned Mail: Error During Delivery",
+        Return_Path=return_path,
+    )
+    assert found == Verdict(ReplyKind.BOUNCE, Signal.FAILURE_SUBJECT)
+
+
+def test_a_daemon_return_path_alone_is_no_bounce() -> None:
+    """The same rewrite happens to forwarded auto-replies and could to a person's mail: it only confirms a failure."""
+    rewritten = "<MAILER-DAEMON@relay.example>"
+    forwarded_oof = verdict(From="kim@acme.example", Subject="Automatic Response", Return_Path=rewritten)
+    assert forwarded_oof == Verdict(ReplyKind.AUTO_REPLY, Signal.AUTO_SUBJECT)
+    assert verdict(From="kim@acme.example", Subject="Re: Pricing", Return_Path=rewritten) == Verdict(
+        ReplyKind.REPLY, Signal.NONE
+    )
+
+
 # --- challenge-response ---------------------------------------------------------------------------------------------
 
 
@@ -186,6 +207,30 @@ def test_a_marker_anywhere_in_the_head_is_an_auto_reply(subject: str) -> None:
 )
 def test_ticket_systems_and_acknowledgements_are_auto_replies(subject: str) -> None:
     assert verdict(From="support@acme.example", Subject=subject).kind is ReplyKind.AUTO_REPLY
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Vaše emailová zpráva byla převzata",  # Czech e-registry (Epodatelna), no automation header at all
+        "Eingangsbestätigung: Following up",
+        "Accusé de réception : Following up",
+        "Acuse de recibo - Following up",
+        "Ontvangstbevestiging",
+        "Potwierdzenie otrzymania wiadomości",
+        "Подтверждение получения",
+        "Acknowledgement of receipt: Following up",
+    ],
+)
+def test_receipt_acknowledgements_in_other_languages_are_auto_replies(subject: str) -> None:
+    assert verdict(From="Epodatelna <podatelna@office.example>", Subject=subject) == Verdict(
+        ReplyKind.AUTO_REPLY, Signal.ACKNOWLEDGEMENT
+    )
+
+
+@pytest.mark.parametrize("subject", ["Re: Accusé de réception", "AW: Eingangsbestätigung fehlt", "Receipt attached"])
+def test_a_person_writing_about_a_receipt_stays_a_reply(subject: str) -> None:
+    assert verdict(From="kim@acme.example", Subject=subject) == Verdict(ReplyKind.REPLY, Signal.NONE)
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,9 @@ Signals, in the order they are checked; the first that holds decides, and :func:
 | daemon_sender       | From: mailer-daemon, postmaster, ...   | bounce     | before any subject: Apache James bounces |
 |                     | local part or display name             |            | say "Re:"                                |
 | failure_subject     | failure words at the subject's head,   | bounce     | Return-Path is absent only where the mail|
-|                     | with a null, absent Return-Path or     |            | never passed a delivering MTA (archives) |
-|                     | Auto-Submitted                         |            |                                          |
+|                     | with a null, absent or daemon          |            | never passed a delivering MTA (archives);|
+|                     | (MAILER-DAEMON@...) Return-Path, or    |            | a daemon path is the null one rewritten  |
+|                     | Auto-Submitted                         |            | by a forwarding MTA                      |
 | unconfirmed_failure | the same words from an ordinary        | auto_reply | security gateways word delays so; a false|
 |                     | Return-Path                            |            | bounce would silence a good prospect     |
 | auto_submitted      | RFC 3834 Auto-Submitted other than no  | auto_reply |                                          |
@@ -32,7 +33,8 @@ Signals, in the order they are checked; the first that holds decides, and :func:
 | precedence          | Precedence: auto_reply                 | auto_reply |                                          |
 | auto_subject        | marker or out-of-office phrase in the  | auto_reply | Exchange 2003 "<local words>: <subject>" |
 |                     | head, bracketed at either end          |            | gives nothing else                       |
-| acknowledgement     | ticket / help-desk wording at the head | auto_reply | "[queue #12] AutoReply:", "Resolved:"    |
+| acknowledgement     | ticket / help-desk / receipt wording   | auto_reply | "[queue #12] AutoReply:", "Resolved:",   |
+|                     | at the head, in several languages      |            | "Eingangsbestätigung", "Accusé de ..."   |
 | null_sender         | Return-Path: <>                        | auto_reply | RFC 3834 3.3, RFC 5321 4.5.5             |
 | other_report        | any other multipart/report             | auto_reply | read receipts (disposition-notification) |
 | bulk_subject        | out-of-office words anywhere with      | auto_reply | weak evidence made strong by Precedence  |
@@ -165,7 +167,7 @@ def explain(facts: MessageFacts) -> Verdict:
     elif daemon:
         bounce = Signal.DAEMON_SENDER
     elif not replying and _FAILURE_SUBJECT.match(subject):
-        if not (null_sender or machine or return_path is None):
+        if not (null_sender or machine or return_path is None or _is_daemon_path(return_path)):
             # A machine's wording from an ordinary address (a security gateway's notice): not proof of a failure,
             # and a false bounce would silence the prospect, so it only keeps the email from counting as replied.
             return Verdict(ReplyKind.AUTO_REPLY, Signal.UNCONFIRMED_FAILURE)
@@ -285,6 +287,15 @@ def _is_daemon(sender: str) -> bool:
     if local.strip('"').lower() in phrases.DAEMON_LOCAL_PARTS:
         return True
     return _fold(name.strip('"')) in _DAEMON_NAMES
+
+
+def _is_daemon_path(return_path: str) -> bool:
+    """A reverse path in a daemon's name: the null path as a forwarding MTA rewrites it (Exim's MAILER-DAEMON@host).
+
+    Proof for a failure subject only, never a signal alone: the same rewrite happens to forwarded auto-replies.
+    """
+    address = parseaddr(return_path)[1]
+    return address.rpartition("@")[0].strip('"').lower() in phrases.DAEMON_LOCAL_PARTS
 
 
 def _is_challenge(sender: str, subject: str) -> bool:
