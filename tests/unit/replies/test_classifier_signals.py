@@ -64,6 +64,49 @@ def test_a_success_notice_is_an_auto_reply(subject: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("subject", "signal"),
+    [
+        ("Dostarczanie opóźnione: Oferta", Signal.DELAY_NOTICE),  # Exchange's localised "Delivery delayed:"
+        ("Toimitus viivästynyt: Tarjous", Signal.DELAY_NOTICE),
+        ("Teslim gecikti: Teklif", Signal.DELAY_NOTICE),
+        ("Késleltetett kézbesítés: Ajánlat", Signal.DELAY_NOTICE),
+        ("延遲傳遞: 報價", Signal.DELAY_NOTICE),
+        ("配信遅延通知", Signal.DELAY_NOTICE),  # no space after the word: a boundary there would miss it
+        ("배달 지연: 견적", Signal.DELAY_NOTICE),
+        ("Recapitato: Offerta", Signal.SUCCESS_NOTICE),  # localised "Delivered:"
+        ("Dostarczono: Oferta", Signal.SUCCESS_NOTICE),
+        ("Doručeno: Nabídka", Signal.SUCCESS_NOTICE),
+        ("配信済み: 見積", Signal.SUCCESS_NOTICE),
+    ],
+)
+def test_localised_delay_and_success_notices_inside_a_delivery_report_are_auto_replies(
+    subject: str, signal: Signal
+) -> None:
+    daemon = "Microsoft Outlook <postmaster@contoso.example>"
+    assert verdict(From=daemon, Subject=subject, Content_Type=DSN) == Verdict(ReplyKind.AUTO_REPLY, signal)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "无法送达: 报价",
+        "Nedoručitelné: Nabídka",
+        "Niedostarczalne: Oferta",
+        "Nie dostarczono: Oferta",
+        "Teslim edilemiyor: Teklif",
+        "Ei voitu toimittaa: Tarjous",
+        "Kan ikke leveres: Tilbud",
+        "Não entregue: Proposta",
+    ],
+)
+def test_localised_failures_stay_bounces_in_a_report_and_under_a_null_sender(subject: str) -> None:
+    daemon = "Microsoft Outlook <postmaster@contoso.example>"
+    assert verdict(From=daemon, Subject=subject, Content_Type=DSN) == Verdict(ReplyKind.BOUNCE, Signal.DELIVERY_REPORT)
+    found = verdict(From="gw@contoso.example", Subject=subject, Return_Path="<>")
+    assert found == Verdict(ReplyKind.BOUNCE, Signal.FAILURE_SUBJECT)
+
+
+@pytest.mark.parametrize(
     ("comment", "signal"),
     [
         ("auto-generated (warning-timeout)", Signal.DELAY_NOTICE),

@@ -54,7 +54,8 @@ our thread, so "Re: Out of office plans?" is a reply. Otherwise the *head* (the 
 any "[list]" or "[queue #123]" tags) is the responder's: an automatic-answer marker or out-of-office phrase anywhere
 in it counts ("Out of Office AutoReply:", "Ārpus biroja atrašanās automātiskā atbilde:"); single words ("Vacation",
 "Absence") only when they are the whole head, so "Absence management for your team" stays a reply. Matching is
-case-, accent- and hyphen-insensitive. The phrase tables live in :mod:`classifier_phrases`.
+case-, accent- and hyphen-insensitive; phrases must stand as whole words, except next to Chinese, Japanese, Korean
+or Thai text, which puts no space between words. The phrase tables live in :mod:`classifier_phrases`.
 """
 
 from __future__ import annotations
@@ -375,6 +376,23 @@ def _alternation(phrases: Iterable[str]) -> str:
     return "(?:" + "|".join(re.escape(phrase) for phrase in folded) + ")"
 
 
+def _words(phrases: Iterable[str], *, start: bool = True, end: bool = True) -> str:
+    """:func:`_alternation` with a word boundary at each end of each phrase, except at an end written in a script
+    without spaces between words: "配信遅延" must match inside "配信遅延通知", where no boundary follows it."""
+
+    def bounded(phrase: str) -> str:
+        head = r"(?<!\w)" if start and not _unspaced(phrase[0]) else ""
+        tail = r"(?!\w)" if end and not _unspaced(phrase[-1]) else ""
+        return head + re.escape(phrase) + tail
+
+    folded = sorted({_fold(phrase) for phrase in phrases}, key=len, reverse=True)
+    return "(?:" + "|".join(bounded(phrase) for phrase in folded) + ")"
+
+
+def _unspaced(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI"))
+
+
 _REPORT_TYPE = re.compile(r";\s*report-type\s*=\s*\"?([\w.+-]+)", re.IGNORECASE)
 _DELIVERY_REPORT_TYPES = frozenset({"delivery-status", "global-delivery-status"})
 _DELIVERY_STATUS_PARTS = frozenset({"message/delivery-status", "message/global-delivery-status"})
@@ -382,26 +400,22 @@ _AUTO_PRECEDENCE = frozenset({"auto_reply", "auto-reply"})
 _WEAK_PRECEDENCE = frozenset({"bulk", "junk"})
 _DAEMON_NAMES = frozenset(_fold(name) for name in phrases.DAEMON_DISPLAY_NAMES)
 
-_W_START = r"(?<!\w)"
-_W_END = r"(?!\w)"
 _REPLY_PREFIX = re.compile(rf"^{_alternation(phrases.REPLY_PREFIXES)}\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]")
 _LEADING_TAGS = re.compile(r"^(?:\s*\[[^\]]*\]\s*)+")
-_FAILURE_SUBJECT = re.compile(rf"^{_alternation(phrases.FAILURE_SUBJECTS)}{_W_END}")
+_FAILURE_SUBJECT = re.compile(rf"^{_words(phrases.FAILURE_SUBJECTS, start=False)}")
 _NOTICE_HEADING = re.compile(_alternation(phrases.NOTICE_HEADINGS))
-_DELAY = re.compile(rf"{_W_START}{_alternation(phrases.DELAY_WORDS)}{_W_END}")
-_SUCCESS = re.compile(rf"{_W_START}{_alternation(phrases.SUCCESS_WORDS)}{_W_END}")
+_DELAY = re.compile(_words(phrases.DELAY_WORDS))
+_SUCCESS = re.compile(_words(phrases.SUCCESS_WORDS))
 # Failure words of the notice itself: the FINAL words and every failure subject except the generic headings
 # ("Delivery Status Notification" heads delay and success notices too).
 _GENERIC_HEADINGS = {_fold(heading) for heading in (*phrases.NOTICE_HEADINGS, "NOTICE: mail delivery status")}
 _FINAL = re.compile(
-    rf"{_W_START}"
-    + _alternation((*phrases.FINAL_WORDS, *(p for p in phrases.FAILURE_SUBJECTS if _fold(p) not in _GENERIC_HEADINGS)))
-    + _W_END
+    _words((*phrases.FINAL_WORDS, *(p for p in phrases.FAILURE_SUBJECTS if _fold(p) not in _GENERIC_HEADINGS)))
 )
-_NEGATION = re.compile(rf"{_W_START}{_alternation(phrases.NEGATIONS)}{_W_END}")
-_CHALLENGE = re.compile(rf"^{_alternation(phrases.CHALLENGE_PHRASES)}{_W_END}")
+_NEGATION = re.compile(_words(phrases.NEGATIONS))
+_CHALLENGE = re.compile(rf"^{_words(phrases.CHALLENGE_PHRASES, start=False)}")
 _ACKNOWLEDGEMENT = re.compile(
-    rf"^(?:{_alternation(phrases.ACKNOWLEDGEMENTS)}{_W_END}|{_alternation(phrases.TICKET_STATES)}\s*(?::|$))"
+    rf"^(?:{_words(phrases.ACKNOWLEDGEMENTS, start=False)}|{_alternation(phrases.TICKET_STATES)}\s*(?::|$))"
 )
 
 _AUTO_MARKERS = _alternation(phrases.AUTO_MARKERS)
@@ -413,7 +427,7 @@ _HEAD_END = r"(?:\s*(?:$|[:!,;|\[(\-\u2013\u2014])|\s+(?:until|till|bis|jusqu|ha
 _STRONG_SUBJECTS = (
     re.compile(rf"^{_AUTO_MARKERS}(?:\s*(?:$|[:\])\-\u2013\u2014\uff1a]))"),
     re.compile(r"^auto\s*:"),
-    re.compile(rf"^{_OUT_OF_OFFICE_PHRASES}{_W_END}"),
+    re.compile(rf"^{_words(phrases.OUT_OF_OFFICE_PHRASES, start=False)}"),
     re.compile(rf"^{_OUT_OF_OFFICE_WORDS}{_HEAD_END}"),
 )
 _BRACKETED = (
@@ -421,5 +435,5 @@ _BRACKETED = (
     re.compile(rf"[\[(]\s*(?:{_AUTO_MARKERS}|{_OUT_OF_OFFICE_PHRASES})\s*[\])]\s*$"),
 )
 # A marker or out-of-office phrase anywhere in the head before the first colon (Exchange 2003's localised OOF).
-_IN_HEAD = re.compile(rf"{_W_START}(?:{_AUTO_MARKERS}|{_OUT_OF_OFFICE_PHRASES}){_W_END}")
-_WEAK_SUBJECT = re.compile(rf"{_W_START}(?:{_AUTO_MARKERS}|{_OUT_OF_OFFICE_PHRASES}){_W_END}")
+_IN_HEAD = re.compile(_words((*phrases.AUTO_MARKERS, *phrases.OUT_OF_OFFICE_PHRASES)))
+_WEAK_SUBJECT = _IN_HEAD

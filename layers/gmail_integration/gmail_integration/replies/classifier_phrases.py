@@ -315,12 +315,27 @@ FAILURE_SUBJECTS: tuple[str, ...] = (
     "Nelze doručit",
     "Kézbesíthetetlen",
     "Не доставлено",
+    "Niedostarczalne",
+    "Nedoručitelné",
+    "无法送达",
     "Недоставленное сообщение",
     "Сообщение не доставлено",
     "配信不能",
     "未送达",
     "退信",
     "無法傳遞",
+    "无法送达",
+    "Nedoručitelné",
+    "Niedostarczalne",
+    "Teslim edilemiyor",
+    "Ei voitu toimittaa",
+    "Kan ikke leveres",
+    "배달되지 않음",
+    "Недоставляемое сообщение",
+    "Nem kézbesíthető",
+    "Nelivrabil",
+    "Nie dostarczono",
+    "Nedoručeno",
 )
 
 # Delivery notices that are not failures: words of a delay (the email may still arrive) or success (it did).
@@ -359,6 +374,17 @@ DELAY_WORDS: tuple[str, ...] = (
     "Задержано",
     "遅延",
     "延迟",
+    "延遲",
+    "지연",
+    "Opóźnione",
+    "Opóźniony",
+    "Viivästynyt",
+    "Gecikti",
+    "Gecikmeli",
+    "Késleltetett",
+    "Zpožděné",
+    "Întârziată",
+    "Καθυστέρηση",
 )
 SUCCESS_WORDS: tuple[str, ...] = (
     "Success",
@@ -380,6 +406,17 @@ SUCCESS_WORDS: tuple[str, ...] = (
     "Bezorgd",
     "Levererat",
     "Доставлено",
+    "Recapitato",
+    "Entregue",
+    "Leveret",
+    "Levert",
+    "Dostarczono",
+    "Doručeno",
+    "Toimitettu",
+    "Teslim edildi",
+    "配信済み",
+    "已送达",
+    "已傳遞",
 )
 # Words that keep a notice a failure though a delay word is near ("Temporary failure ... giving up").
 FINAL_WORDS: tuple[str, ...] = (
@@ -421,6 +458,10 @@ NEGATIONS: tuple[str, ...] = (
     "não",
     "ne",
     "не",
+    "nem",
+    "ei",
+    "kan ikke",
+    "kan inte",
 )
 
 # Senders of delivery reports: local parts and display names (after folding).
