@@ -263,6 +263,9 @@ def test_ticket_systems_and_acknowledgements_are_auto_replies(subject: str) -> N
         "Potwierdzenie otrzymania wiadomości",
         "Подтверждение получения",
         "Acknowledgement of receipt: Following up",
+        "Return Receipt",  # Lotus Notes, sent as plain mail from the recipient's own address
+        "Lesebestätigung: Following up",
+        "Accusé de lecture : Following up",
     ],
 )
 def test_receipt_acknowledgements_in_other_languages_are_auto_replies(subject: str) -> None:
@@ -271,7 +274,9 @@ def test_receipt_acknowledgements_in_other_languages_are_auto_replies(subject: s
     )
 
 
-@pytest.mark.parametrize("subject", ["Re: Accusé de réception", "AW: Eingangsbestätigung fehlt", "Receipt attached"])
+@pytest.mark.parametrize(
+    "subject", ["Re: Accusé de réception", "AW: Eingangsbestätigung fehlt", "Receipt attached", "Re: Return receipt"]
+)
 def test_a_person_writing_about_a_receipt_stays_a_reply(subject: str) -> None:
     assert verdict(From="kim@acme.example", Subject=subject) == Verdict(ReplyKind.REPLY, Signal.NONE)
 

@@ -224,6 +224,17 @@ ACKNOWLEDGEMENTS: tuple[str, ...] = (
     "Подтверждение получения",
     "Ваше сообщение получено",
     "Ваше письмо получено",
+    # Read and return receipts sent as ordinary mail (Lotus Notes' "Return Receipt"), not as a disposition report.
+    "Return Receipt",
+    "Read receipt",
+    "Lesebestätigung",
+    "Accusé de lecture",
+    "Confirmación de lectura",
+    "Conferma di lettura",
+    "Leesbevestiging",
+    "Läskvitto",
+    "Potwierdzenie przeczytania",
+    "Potvrzení o přečtení",
 )
 
 # Ticket states Request Tracker and its kin announce: only as the whole head ("Resolved: ..."), not "Resolved to buy".
