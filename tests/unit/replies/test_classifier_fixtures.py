@@ -7,6 +7,7 @@ collection fails: a silent skip would let the classifier drift with nothing chec
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -67,6 +68,17 @@ def test_manifest_and_directory_list_the_same_messages_of_every_kind(corpus: str
     assert set(listed) == {path.name for path in (FIXTURES / corpus).glob("*.eml")}
     assert {ReplyKind(entry["expected"]) for entry in MANIFESTS[corpus]} == set(ReplyKind)
     assert all(entry.get("license") for entry in MANIFESTS[corpus]), "every sample names its licence"
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_every_sample_says_where_it_comes_from_and_why_it_has_its_label_and_is_unchanged(corpus: str) -> None:
+    for entry in MANIFESTS[corpus]:
+        assert "/" in entry["source"].partition(":")[0], f"{entry['file']}: source is owner/repo:path"
+        assert entry["producer"], entry["file"]
+        assert entry.get("label_basis") or entry.get("note"), f"{entry['file']}: says why it has its label"
+        if "sha256" in entry:
+            digest = hashlib.sha256((FIXTURES / corpus / entry["file"]).read_bytes()).hexdigest()
+            assert digest == entry["sha256"], f"{entry['file']} differs from the copy its manifest describes"
 
 
 @pytest.mark.parametrize(("name", "expected"), CASES)
