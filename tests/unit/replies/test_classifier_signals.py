@@ -35,6 +35,8 @@ def verdict(**headers: str) -> Verdict:
         "Remise différée : Tarifs",
         "Delivery status notification: delayed",  # OpenSMTPD
         "Delivery status notification: warning",  # OpenSMTPD before 6.x
+        "Returned mail: Warning: could not send message for past 4 hours",  # older sendmail, under its heading
+        "Warning: message still undelivered after 4 hours",  # a retrying phrase beats the failure word in it
     ],
 )
 def test_a_delay_notice_is_an_auto_reply(subject: str) -> None:
@@ -126,6 +128,8 @@ def test_sendmails_auto_submitted_comment_tells_a_notice_whatever_the_subject(co
         "Mail delivery failed: returning message to sender",
         "Delivery Status Notification (Failure)",
         "Warning: message delayed, giving up",  # the final word wins over the delay word
+        "Warning: message still undelivered, giving up",  # and over a retrying phrase
+        "Returned mail: User unknown",
         "Returned mail: Cannot send message for 5 days",
         "Undelivered Mail Returned to Sender",
         "Non remis : Tarifs",

@@ -15,8 +15,10 @@ Signals, in the order they are checked; the first that holds decides, and :func:
 | challenge_response  | From domain, subject; or a delivery    | auto_reply | Boxbe wraps its challenge in a DSN with |
 |                     | report answering "Re:" from no daemon  |            | a "Re:" subject: before the bounce rules |
 | delay_notice /      | any bounce evidence below, and delay   | auto_reply | the email may still arrive, or did:      |
-| success_notice      | or success words in the notice's head, |            | a false bounce silences a good prospect  |
-|                     | or Auto-Submitted (warning/receipt)    |            |                                          |
+| success_notice      | or success words in the notice's own   |            | a false bounce silences a good prospect. |
+|                     | words (its head, or what follows a     |            | "giving up" beats "still retrying",      |
+|                     | generic heading), or Auto-Submitted    |            | which beats "undelivered", which beats   |
+|                     | (warning/receipt)                      |            | "delayed"                                |
 | delivery_report     | multipart/report; report-type=         | bounce     | RFC 3464; also a message/delivery-status |
 |                     | (global-)delivery-status, or its part  |            | part when Gmail gives parts              |
 | failed_recipients   | X-Failed-Recipients                    | bounce     | Exim, legacy Gmail                       |
@@ -314,6 +316,10 @@ def _notice(subject: str, auto_submitted: str | None) -> Signal | None:
     if "receipt" in comment or "success" in comment or "relay" in comment:
         return Signal.SUCCESS_NOTICE
     region = _notice_region(subject)
+    if _GIVEN_UP.search(region):
+        return None
+    if _RETRYING.search(region):  # "still undelivered": says delivery goes on, though a failure word is in it
+        return Signal.DELAY_NOTICE
     if _FINAL.search(region):
         return None
     if _DELAY.search(region):
@@ -324,11 +330,12 @@ def _notice(subject: str, auto_submitted: str | None) -> Signal | None:
 
 
 def _notice_region(subject: str) -> str:
-    """The MTA's own words: the head, or the whole subject under a generic heading; never our quoted subject."""
-    head, colon, _ = subject.partition(":")
-    if not colon or _NOTICE_HEADING.fullmatch(head.strip()):
+    """The MTA's own words, never our quoted subject: the head, or what follows a generic heading ("Delivery
+    Notification: Delivery has been delayed", sendmail's "Returned mail: Warning: could not send message ...")."""
+    head, colon, rest = subject.partition(":")
+    if not colon:
         return subject
-    return head
+    return rest if _NOTICE_HEADING.fullmatch(head.strip()) else head
 
 
 def _without_tags(subject: str) -> str:
@@ -404,13 +411,21 @@ _REPLY_PREFIX = re.compile(rf"^{_alternation(phrases.REPLY_PREFIXES)}\s*(?:\[\d+
 _LEADING_TAGS = re.compile(r"^(?:\s*\[[^\]]*\]\s*)+")
 _FAILURE_SUBJECT = re.compile(rf"^{_words(phrases.FAILURE_SUBJECTS, start=False)}")
 _NOTICE_HEADING = re.compile(_alternation(phrases.NOTICE_HEADINGS))
-_DELAY = re.compile(_words(phrases.DELAY_WORDS))
+_RETRYING = re.compile(_words(phrases.RETRYING_WORDS))
+_DELAY = re.compile(_words((*phrases.DELAY_WORDS, *phrases.RETRYING_WORDS)))
+_GIVEN_UP = re.compile(_words(phrases.GIVEN_UP_WORDS))
 _SUCCESS = re.compile(_words(phrases.SUCCESS_WORDS))
 # Failure words of the notice itself: the FINAL words and every failure subject except the generic headings
 # ("Delivery Status Notification" heads delay and success notices too).
 _GENERIC_HEADINGS = {_fold(heading) for heading in (*phrases.NOTICE_HEADINGS, "NOTICE: mail delivery status")}
 _FINAL = re.compile(
-    _words((*phrases.FINAL_WORDS, *(p for p in phrases.FAILURE_SUBJECTS if _fold(p) not in _GENERIC_HEADINGS)))
+    _words(
+        (
+            *phrases.GIVEN_UP_WORDS,
+            *phrases.FINAL_WORDS,
+            *(p for p in phrases.FAILURE_SUBJECTS if _fold(p) not in _GENERIC_HEADINGS),
+        )
+    )
 )
 _NEGATION = re.compile(_words(phrases.NEGATIONS))
 _CHALLENGE = re.compile(rf"^{_words(phrases.CHALLENGE_PHRASES, start=False)}")

@@ -354,12 +354,6 @@ DELAY_WORDS: tuple[str, ...] = (
     "Delay",
     "Delayed",
     "Delays",
-    "Still being retried",
-    "Will be retried",
-    "Will retry",
-    "Not yet delivered",
-    "Has not yet been delivered",
-    "Could not send message for past",
     "Temporary",
     "Temporarily",
     "Transient",
@@ -397,6 +391,19 @@ DELAY_WORDS: tuple[str, ...] = (
     "Întârziată",
     "Καθυστέρηση",
 )
+# Statements that delivery goes on, which win over a failure word beside them ("message still undelivered after
+# 4 hours", sendmail's "Returned mail: Warning: could not send message for past 4 hours").
+RETRYING_WORDS: tuple[str, ...] = (
+    "Still being retried",
+    "Will be retried",
+    "Will retry",
+    "Not yet delivered",
+    "Has not yet been delivered",
+    "Could not send message for past",
+    "Still undelivered",
+    "Still not delivered",
+    "Do not need to resend",
+)
 SUCCESS_WORDS: tuple[str, ...] = (
     "Success",
     "Successful",
@@ -429,21 +436,25 @@ SUCCESS_WORDS: tuple[str, ...] = (
     "已送达",
     "已傳遞",
 )
-# Words that keep a notice a failure though a delay word is near ("Temporary failure ... giving up").
-FINAL_WORDS: tuple[str, ...] = (
-    "Failed",
-    "Failure",
+# Words that delivery has ended, which win over everything ("Warning: message delayed, giving up").
+GIVEN_UP_WORDS: tuple[str, ...] = (
     "Fatal",
     "Permanent",
     "Permanently",
-    "Undeliverable",
-    "Undelivered",
-    "Returned",
     "Giving up",
     "Gave up",
     "Expired",
-    "Rejected",
     "Cannot send message for",
+)
+# Words that keep a notice a failure though a delay word is near ("Temporary failure"), unless a retrying word says
+# delivery goes on.
+FINAL_WORDS: tuple[str, ...] = (
+    "Failed",
+    "Failure",
+    "Undeliverable",
+    "Undelivered",
+    "Returned",
+    "Rejected",
     "Non remis",
     "Nicht zugestellt",
     "No entregado",
@@ -518,6 +529,7 @@ NOTICE_HEADINGS: tuple[str, ...] = (
     "Notification",
     "DSN",
     "Warning",
+    "Returned mail",  # sendmail: "Returned mail: <its reason>", never our subject
 )
 
 # Reply and forward prefixes: a subject that starts with one is the person's own answer to the thread.
