@@ -99,6 +99,8 @@ def test_localised_delay_and_success_notices_inside_a_delivery_report_are_auto_r
         "Ei voitu toimittaa: Tarjous",
         "Kan ikke leveres: Tilbud",
         "Não entregue: Proposta",
+        "Message status - undeliverable",  # GroupWise
+        "Nachricht konnte nicht zugestellt werden",
     ],
 )
 def test_localised_failures_stay_bounces_in_a_report_and_under_a_null_sender(subject: str) -> None:

@@ -345,6 +345,10 @@ FAILURE_SUBJECTS: tuple[str, ...] = (
     "Недоставляемое сообщение",
     "Nem kézbesíthető",
     "Nelivrabil",
+    "Message status - undeliverable",  # GroupWise
+    "Notice of delivery failure",
+    "Delivery Final Failure Notice",
+    "Nachricht konnte nicht zugestellt werden",
     "Nie dostarczono",
     "Nedoručeno",
 )
