@@ -238,6 +238,7 @@ def test_a_person_asking_to_verify_something_in_the_middle_of_a_reply_stays_a_re
         "Respuesta automática: Following up",
         "Автоматический ответ: Following up",
         "自動返信: Following up",
+        "不在のお知らせ: お見積り",  # a CJK phrase needs no word boundary: 不在 runs into の
     ],
 )
 def test_a_marker_anywhere_in_the_head_is_an_auto_reply(subject: str) -> None:
@@ -298,6 +299,8 @@ def test_a_person_writing_about_a_receipt_stays_a_reply(subject: str) -> None:
         "Re: [support #4711] Following up",
         "Question about our out of office policy",  # no colon: no head to read a marker in
         "Resolved to buy",
+        "不在乎价格: 我们想先试用",  # Chinese "does not care about the price": 不在 alone is no absence notice
+        "退信问题: 请看附件",  # a person's subject starting with a failure word that runs on
     ],
 )
 def test_what_a_person_writes_stays_a_reply(subject: str) -> None:

@@ -409,7 +409,8 @@ _DAEMON_NAMES = frozenset(_fold(name) for name in phrases.DAEMON_DISPLAY_NAMES)
 
 _REPLY_PREFIX = re.compile(rf"^{_alternation(phrases.REPLY_PREFIXES)}\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]")
 _LEADING_TAGS = re.compile(r"^(?:\s*\[[^\]]*\]\s*)+")
-_FAILURE_SUBJECT = re.compile(rf"^{_words(phrases.FAILURE_SUBJECTS, start=False)}")
+# A whole word even in CJK text: a person may start a subject with 退信 ("returned mail") and go on writing.
+_FAILURE_SUBJECT = re.compile(rf"^{_alternation(phrases.FAILURE_SUBJECTS)}(?!\w)")
 _NOTICE_HEADING = re.compile(_alternation(phrases.NOTICE_HEADINGS))
 _RETRYING = re.compile(_words(phrases.RETRYING_WORDS))
 _DELAY = re.compile(_words((*phrases.DELAY_WORDS, *phrases.RETRYING_WORDS)))

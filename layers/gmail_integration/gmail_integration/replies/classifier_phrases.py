@@ -123,7 +123,9 @@ OUT_OF_OFFICE_PHRASES: tuple[str, ...] = (
     "Нет на месте",
     "Вне офиса",
     "外出中",
-    "不在",
+    "不在のお知らせ",  # Japanese "notice of absence"; bare 不在 is too common in Chinese ("不在乎": does not care)
+    "不在通知",
+    "不在中",
     "부재 중",
 )
 
