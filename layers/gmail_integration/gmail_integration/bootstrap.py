@@ -344,6 +344,7 @@ class Container:
             events=self.events,
             clock=self.clock,
             bounces=self.suppressions,
+            recovery_window=timedelta(days=self.settings.recovery_window_days),
         )
 
     @cached_property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -123,8 +124,9 @@ def test_poll_batch_reaches_the_consumer_with_valid_jobs(monkeypatch: pytest.Mon
     seen: list[str] = []
     handler = load_handler("poll_mailbox")
 
-    def process(body: str, receipt_handle: str) -> None:
+    def process(body: str, receipt_handle: str, time_left: Callable[[], float]) -> None:
         seen.append(PollJob.model_validate_json(body).workspace_id)
+        assert time_left() == 30.0, "the invocation's remaining time reaches the job, for a long recovery"
 
     monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(process_poll_job=process))
     assert handler.lambda_handler(event, _Context()) == {"batchItemFailures": []}
