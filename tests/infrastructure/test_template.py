@@ -242,7 +242,11 @@ def test_logs_have_retention_encryption_and_an_error_metric(resources: dict[str,
 
 def test_every_sqs_event_reports_batch_item_failures(template: dict[str, Any]) -> None:
     events = sqs_events(template)
-    assert {(f, e) for f, e, _ in events} == {("SendEmailFunction", "SendQueue"), ("PollMailboxFunction", "PollQueue")}
+    assert {(f, e) for f, e, _ in events} == {
+        ("SendEmailFunction", "SendQueue"),
+        ("PollMailboxFunction", "PollQueue"),
+        ("SchedulePollsFunction", "HandedOffShards"),
+    }
     for function, _, props in events:
         assert props.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], function
 

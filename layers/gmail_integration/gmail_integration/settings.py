@@ -41,6 +41,7 @@ class Settings(BaseModel):
     send_queue_url: str = Field(alias="SEND_QUEUE_URL", min_length=1)
     send_dlq_url: str = Field(default="", alias="SEND_DLQ_URL")
     poll_queue_url: str = Field(alias="POLL_QUEUE_URL", min_length=1)
+    schedule_shard_queue_url: str = Field(default="", alias="SCHEDULE_SHARD_QUEUE_URL")
     workspace_claim: str = Field(default="workspace_id", alias="WORKSPACE_CLAIM", min_length=1)
     frontend_origin: str = Field(alias="FRONTEND_ORIGIN", pattern=r"^https?://[^/]+$")
     google_client_id: str = Field(alias="GOOGLE_CLIENT_ID", min_length=1)

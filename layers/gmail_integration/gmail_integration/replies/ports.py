@@ -60,9 +60,24 @@ class AuthorizationLoss(Protocol):
 class ConnectedMailboxes(Protocol):
     def connected(self) -> Iterator[str]: ...
 
+    def shards(self) -> Sequence[int]:
+        """The index partitions to read; together they hold every connected mailbox exactly once."""
+        ...
+
+    def in_shard(self, shard: int) -> Iterator[str]: ...
+
 
 class PollJobs(Protocol):
-    def enqueue(self, workspace_ids: Sequence[str], tick: str) -> None: ...
+    def enqueue(self, workspace_ids: Sequence[str], occasion: str) -> None:
+        """``occasion`` names why and which run (a tick's run, a push's historyId): jobs of the same mailbox and
+        occasion are one job (FIFO deduplication), of another occasion a new one."""
+        ...
+
+
+class TickHandoff(Protocol):
+    def hand_off(self, bodies: Sequence[str]) -> None:
+        """Parts of a tick for other invocations of the scheduler."""
+        ...
 
 
 class DailyLimitResume(Protocol):
