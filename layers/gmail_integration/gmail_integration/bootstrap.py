@@ -291,7 +291,7 @@ class Container:
 
     @cached_property
     def thread_check(self) -> CheckThreadForReplies:
-        record = RecordArrivals(self.replies, self.events, self.clock, self.suppressions, self.gmail)
+        record = RecordArrivals(self.replies, self.events, self.clock, self.suppressions, self.gmail, self.threads)
         return CheckThreadForReplies(gmail=self.gmail, threads=self.threads, record=record)
 
     @cached_property
