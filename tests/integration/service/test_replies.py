@@ -6,13 +6,16 @@ connected mailbox; test_push.py covers push and the safety-net schedule.
 
 from __future__ import annotations
 
+import json
 import tempfile
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from gmail_integration.dal import keys
 from tests.integration.conftest import LocalStack, start_local_stack
 from tests.integration.service.flows import (
     account,
@@ -218,3 +221,27 @@ def test_after_a_history_404_only_recent_unanswered_threads_are_read_and_the_rep
     assert [(e["detail"]["activity_id"], e["detail"]["kind"]) for e in detected] == [("act_recent_1", "reply")]
     connection = stack.table().get_item(Key={"pk": f"WS#{workspace}", "sk": "CONNECTION"})["Item"]
     assert "recovery_history_id" not in connection, "the recovery finished and left no place behind"
+
+
+def test_a_shard_handed_off_by_a_tick_short_of_time_is_polled_from_the_schedulers_queue(
+    stack: LocalStack, sent: tuple[str, str, str, dict[str, object]]
+) -> None:
+    workspace, _, owner, _ = sent
+    sqs = stack.client("sqs")
+    (url,) = [u for u in sqs.list_queues().get("QueueUrls", []) if "ScheduleShardQueue" in u]
+    mark = len(calls(stack))
+    at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    body = json.dumps({"at": at, "run": f"handoff-{uuid.uuid4()}", "shard": keys.mailbox_shard(workspace)})
+    sqs.send_message(QueueUrl=url, MessageBody=body)
+
+    def polled() -> bool:
+        return any(c["method"] == "gmail.users.history.list" and c["email"] == owner for c in calls(stack)[mark:])
+
+    stack.wait_for(polled, timeout=20, message="the handed-off shard's mailbox was not polled")
+
+    def consumed() -> bool:
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        return all(int(counts[name]) == 0 for name in names)
+
+    stack.wait_for(consumed, timeout=10, message="the shard message was not consumed")
