@@ -44,6 +44,8 @@ integration: venv
 bench: venv
 	$(PY) bench/cold_init.py
 	$(PY) bench/classifier_accuracy.py
+	$(PY) bench/recovery_cost.py
+	$(PY) bench/schedule_fanout.py
 
 # The fault-and-load soak (bench/soak): its small size runs in make test; make soak N=5000 [SEED=...] for the big one.
 N ?= 500

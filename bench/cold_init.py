@@ -41,7 +41,7 @@ FLOORS: dict[str, list[str]] = {
     "internal_api": _HTTP,
     "oauth_callback": _HTTP,
     "gmail_push": _HTTP,
-    "schedule_polls": [*_COMMON, "aws_lambda_powertools.utilities.parser"],
+    "schedule_polls": [*_BATCH, "aws_lambda_powertools.utilities.parser"],  # ticks, and shards handed off by SQS
     "send_email": _BATCH,
     "poll_mailbox": _BATCH,
 }

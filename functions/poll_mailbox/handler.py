@@ -14,8 +14,12 @@ from gmail_integration.observability import logger, metrics, tracer
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
-def record_handler(record: SQSRecord) -> None:
-    bootstrap().process_poll_job(record.body, record.receipt_handle)
+def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
+    # The remaining time lets a long history recovery stop and keep its place instead of being cut off.
+    def time_left() -> float:
+        return lambda_context.get_remaining_time_in_millis() / 1000 if lambda_context else float("inf")
+
+    bootstrap().process_poll_job(record.body, record.receipt_handle, time_left)
 
 
 @logger.inject_lambda_context

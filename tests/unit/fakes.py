@@ -14,6 +14,7 @@ from gmail_integration.models.domain import (
     Connection,
     ConnectionStatus,
     ParkReason,
+    RecoveryCursor,
 )
 from gmail_integration.models.events import ServiceEvent
 from gmail_integration.models.gmail import GmailAccount
@@ -149,6 +150,18 @@ class FakeConnections:
         self.items[workspace_id] = Connection(
             workspace_id=workspace_id, status=ConnectionStatus.DISCONNECTED, last_error=last_error
         )
+
+    def save_recovery(self, workspace_id: str, cursor: RecoveryCursor) -> None:
+        self.items[workspace_id] = self.items[workspace_id].model_copy(update={"recovery": cursor})
+
+    def finish_recovery(self, workspace_id: str, history_id: str) -> bool:
+        current = self.items[workspace_id]
+        moved = current.history_id is None or int(current.history_id) < int(history_id)
+        update: dict[str, object] = {"recovery": None}
+        if moved:
+            update["history_id"] = history_id
+        self.items[workspace_id] = current.model_copy(update=update)
+        return moved
 
 
 @dataclass

@@ -55,7 +55,7 @@ from gmail_integration.sending.send_email import SendEmail
 from gmail_integration.sending.stop_on_reply import StopOnReply
 from gmail_integration.sending.suppressions import LiftSuppression, ListSuppressions
 from gmail_integration.settings import Settings, get_settings
-from gmail_integration.sqs.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
+from gmail_integration.sqs.queues import SqsDeadLetters, SqsPollJobs, SqsQueue, SqsTickHandoff
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -291,7 +291,7 @@ class Container:
 
     @cached_property
     def thread_check(self) -> CheckThreadForReplies:
-        record = RecordArrivals(self.replies, self.events, self.clock, self.suppressions, self.gmail)
+        record = RecordArrivals(self.replies, self.events, self.clock, self.suppressions, self.gmail, self.threads)
         return CheckThreadForReplies(gmail=self.gmail, threads=self.threads, record=record)
 
     @cached_property
@@ -330,7 +330,11 @@ class Container:
                 every_minutes=self.settings.safety_poll_minutes,
                 clock=self.clock,
             )
-        return SchedulePolls(mailboxes=DynamoConnectedMailboxes(self.table), jobs=jobs, clock=self.clock)
+        shards_url = self.settings.schedule_shard_queue_url
+        handoff = SqsTickHandoff(self.client("sqs"), shards_url) if shards_url else None
+        return SchedulePolls(
+            mailboxes=DynamoConnectedMailboxes(self.table), jobs=jobs, clock=self.clock, handoff=handoff
+        )
 
     @cached_property
     def poll_mailbox(self) -> PollMailbox:
@@ -344,6 +348,7 @@ class Container:
             events=self.events,
             clock=self.clock,
             bounces=self.suppressions,
+            recovery_window=timedelta(days=self.settings.recovery_window_days),
         )
 
     @cached_property

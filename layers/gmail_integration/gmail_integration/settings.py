@@ -41,6 +41,7 @@ class Settings(BaseModel):
     send_queue_url: str = Field(alias="SEND_QUEUE_URL", min_length=1)
     send_dlq_url: str = Field(default="", alias="SEND_DLQ_URL")
     poll_queue_url: str = Field(alias="POLL_QUEUE_URL", min_length=1)
+    schedule_shard_queue_url: str = Field(default="", alias="SCHEDULE_SHARD_QUEUE_URL")
     workspace_claim: str = Field(default="workspace_id", alias="WORKSPACE_CLAIM", min_length=1)
     frontend_origin: str = Field(alias="FRONTEND_ORIGIN", pattern=r"^https?://[^/]+$")
     google_client_id: str = Field(alias="GOOGLE_CLIENT_ID", min_length=1)
@@ -60,6 +61,7 @@ class Settings(BaseModel):
     google_certs_url: str = Field(default="https://www.googleapis.com/oauth2/v1/certs", alias="GOOGLE_CERTS_URL")
     safety_poll_minutes: int = Field(default=15, alias="SAFETY_POLL_MINUTES", ge=1, le=1440)
     email_retention_days: int = Field(default=365, alias="EMAIL_RETENTION_DAYS", ge=1, le=3650)
+    recovery_window_days: int = Field(default=30, alias="RECOVERY_WINDOW_DAYS", ge=1, le=365)
 
     @field_validator("google_auth_uri", "google_token_uri", "google_revoke_uri", "gmail_api_url", "google_certs_url")
     @classmethod

@@ -6,12 +6,16 @@ connected mailbox; test_push.py covers push and the safety-net schedule.
 
 from __future__ import annotations
 
+import json
 import tempfile
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from gmail_integration.dal import keys
 from tests.integration.conftest import LocalStack, start_local_stack
 from tests.integration.service.flows import (
     account,
@@ -163,3 +167,81 @@ def test_an_idle_mailbox_costs_one_gmail_call_per_poll_and_no_write(
     made = _settled_tick(stack)
     assert [c["method"] for c in made] == ["gmail.users.history.list"] * _connected_mailboxes(stack)
     assert stack.table().get_item(Key=key)["Item"] == before, "an idle poll writes nothing"
+
+
+def test_after_a_history_404_only_recent_unanswered_threads_are_read_and_the_reply_is_recorded_once(
+    stack: LocalStack,
+) -> None:
+    workspace = new_workspace()
+    owner = account(stack, f"sam.{workspace}@company.example")
+    account(stack, PROSPECT, "Pat Lee")
+    token = connect(stack, workspace, owner)
+    recent = [f"act_recent_{i}" for i in range(3)]
+    for activity in recent:
+        stack.send(approved(workspace, activity, subject=f"Intro {activity}", to={"email": PROSPECT, "name": "Pat"}))
+    sent = {activity: wait_email(stack, token, activity, "SENT") for activity in recent}
+    # Many threads from two months ago, as the send path left them (and their Gmail threads are long gone).
+    old = (datetime.now(UTC) - timedelta(days=60)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    with stack.table().batch_writer() as batch:
+        for i in range(60):
+            batch.put_item(
+                Item={
+                    "pk": f"WS#{workspace}",
+                    "sk": f"THREAD#old{i}",
+                    "workspace_id": workspace,
+                    "thread_id": f"old{i}",
+                    "emails": [{"a": f"act_old_{i}", "m": f"<old{i}@mail.outsales.app>", "t": old}],
+                    "last_activity": f"act_old_{i}",
+                    "gsi1pk": f"THREADS#{workspace}",
+                    "gsi1sk": f"{old}#old{i}",
+                }
+            )
+    mark = len(calls(stack))
+    assert stack.google("POST", f"mailboxes/{owner}/history/expire", {}).status_code == 200
+    answered = sent["act_recent_1"]
+    _deliver(
+        stack,
+        owner,
+        **{"from": f"Pat Lee <{PROSPECT}>", "subject": "Re: Intro act_recent_1", "text": "Yes, Tuesday works."},
+        in_reply_to=answered["message_id"],
+        references=answered["message_id"],
+    )
+    _tick(stack)
+    wait_email(stack, token, "act_recent_1", "REPLIED")
+    reads = [
+        c["path"].rsplit("/", 1)[-1]
+        for c in calls(stack)[mark:]
+        if c["method"] == "gmail.users.threads.get" and c["email"] == owner
+    ]
+    assert sorted(reads) == sorted(str(email["gmail_thread_id"]) for email in sent.values()), (
+        "the three recent threads, none of the sixty old ones"
+    )
+    _settled_tick(stack)
+    detected = stack.events("ReplyDetected", where={"workspace_id": workspace}, count=2, timeout=2)
+    assert [(e["detail"]["activity_id"], e["detail"]["kind"]) for e in detected] == [("act_recent_1", "reply")]
+    connection = stack.table().get_item(Key={"pk": f"WS#{workspace}", "sk": "CONNECTION"})["Item"]
+    assert "recovery_history_id" not in connection, "the recovery finished and left no place behind"
+
+
+def test_a_shard_handed_off_by_a_tick_short_of_time_is_polled_from_the_schedulers_queue(
+    stack: LocalStack, sent: tuple[str, str, str, dict[str, object]]
+) -> None:
+    workspace, _, owner, _ = sent
+    sqs = stack.client("sqs")
+    (url,) = [u for u in sqs.list_queues().get("QueueUrls", []) if "ScheduleShardQueue" in u]
+    mark = len(calls(stack))
+    at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    body = json.dumps({"at": at, "run": f"handoff-{uuid.uuid4()}", "shard": keys.mailbox_shard(workspace)})
+    sqs.send_message(QueueUrl=url, MessageBody=body)
+
+    def polled() -> bool:
+        return any(c["method"] == "gmail.users.history.list" and c["email"] == owner for c in calls(stack)[mark:])
+
+    stack.wait_for(polled, timeout=20, message="the handed-off shard's mailbox was not polled")
+
+    def consumed() -> bool:
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        return all(int(counts[name]) == 0 for name in names)
+
+    stack.wait_for(consumed, timeout=10, message="the shard message was not consumed")

@@ -9,7 +9,7 @@ import pytest
 
 from gmail_integration.dal.connections import DynamoConnectionRepository
 from gmail_integration.mailbox.ports import ConnectionRepository
-from gmail_integration.models.domain import Connection, ConnectionStatus
+from gmail_integration.models.domain import Connection, ConnectionStatus, RecoveryCursor
 from tests.unit.fakes import FakeConnections
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -61,3 +61,31 @@ def test_tombstone_forgets_the_account_and_keeps_the_last_error(connections: Con
     connections.tombstone("ws_1", NOW, "revoke_failed")
     gone = connections.get("ws_1")
     assert gone == Connection(workspace_id="ws_1", status=ConnectionStatus.DISCONNECTED, last_error="revoke_failed")
+
+
+def test_a_recovery_keeps_its_place_and_ends_on_the_noted_id(connections: Any) -> None:
+    connections.replace(CONNECTED)
+    connections.save_recovery("ws_1", RecoveryCursor(history_id="500", page='{"k": "page 2"}'))
+    paused = connections.get("ws_1")
+    assert paused.recovery == RecoveryCursor(history_id="500", page='{"k": "page 2"}')
+    assert paused.history_id == "100", "the cursor stays until the recovery is complete"
+    connections.save_recovery("ws_1", RecoveryCursor(history_id="500", page=None))
+    assert connections.get("ws_1").recovery == RecoveryCursor(history_id="500", page=None)
+    assert connections.finish_recovery("ws_1", "500")
+    done = connections.get("ws_1")
+    assert (done.history_id, done.recovery) == ("500", None)
+
+
+def test_finishing_a_recovery_never_moves_the_cursor_back(connections: Any) -> None:
+    connections.replace(CONNECTED.model_copy(update={"history_id": "900"}))
+    connections.save_recovery("ws_1", RecoveryCursor(history_id="500"))
+    assert not connections.finish_recovery("ws_1", "500")
+    done = connections.get("ws_1")
+    assert (done.history_id, done.recovery) == ("900", None), "the place is dropped all the same"
+
+
+def test_a_reconnect_drops_an_unfinished_recovery(connections: Any) -> None:
+    connections.replace(CONNECTED)
+    connections.save_recovery("ws_1", RecoveryCursor(history_id="500", page="p"))
+    connections.replace(CONNECTED.model_copy(update={"history_id": "700"}))
+    assert connections.get("ws_1").recovery is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -123,8 +124,9 @@ def test_poll_batch_reaches_the_consumer_with_valid_jobs(monkeypatch: pytest.Mon
     seen: list[str] = []
     handler = load_handler("poll_mailbox")
 
-    def process(body: str, receipt_handle: str) -> None:
+    def process(body: str, receipt_handle: str, time_left: Callable[[], float]) -> None:
         seen.append(PollJob.model_validate_json(body).workspace_id)
+        assert time_left() == 30.0, "the invocation's remaining time reaches the job, for a long recovery"
 
     monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(process_poll_job=process))
     assert handler.lambda_handler(event, _Context()) == {"batchItemFailures": []}
@@ -135,10 +137,35 @@ def test_schedule_sample_reaches_the_scheduler(monkeypatch: pytest.MonkeyPatch) 
     event = _event(EVENTS / "schedule-polls.json")
     tick = parse(event=event, model=EventBridgeModel)
     handler = load_handler("schedule_polls")
-    monkeypatch.setattr(
-        handler, "bootstrap", lambda: SimpleNamespace(schedule_polls=lambda at: 1 if at == tick.time else 0)
-    )
+    seen: list[tuple[object, ...]] = []
+
+    def schedule(at: object, run: str, time_left: Callable[[], float]) -> int:
+        seen.append((at, run, time_left()))
+        return 1
+
+    monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(schedule_polls=schedule))
     assert handler.lambda_handler(event, _Context()) == {"scheduled": 1}
+    assert seen == [(tick.time, event["id"], 30.0)], "the tick's time and event id, and the time left to split by"
+
+
+def test_a_handed_off_shard_reaches_the_scheduler(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = json.dumps({"at": "2026-11-30T08:00:00Z", "run": "53dc4d37", "shard": 3})
+    event = {
+        "Records": [
+            {"messageId": "m1", "receiptHandle": "r1", "body": body, "attributes": {}, "eventSource": "aws:sqs"}
+        ]
+    }
+    handler = load_handler("schedule_polls")
+    seen: list[str] = []
+
+    def handed_off(text: str, time_left: Callable[[], float]) -> int:
+        seen.append(text)
+        return 1
+
+    scheduler = SimpleNamespace(handed_off=handed_off)
+    monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(schedule_polls=scheduler))
+    assert handler.lambda_handler(event, _Context()) == {"batchItemFailures": []}
+    assert seen == [body]
 
 
 def test_a_broken_sample_would_be_caught(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,17 +13,20 @@ from typing import Any
 import pytest
 
 from gmail_integration.bootstrap import Container
-from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason
+from gmail_integration.models.domain import Connection, ConnectionStatus, ParkReason, RecoveryCursor
 from gmail_integration.models.events import DetailType
 from gmail_integration.models.gmail import AddedMessage, HistoryPage
 from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailNotFoundError, RateLimitedError
-from gmail_integration.models.threads import ThreadEmail, TrackedThread
+from gmail_integration.models.threads import RecentThreads, ThreadEmail, TrackedThread
 from gmail_integration.replies.poll_mailbox import PollLaterError, PollOutcome
 from gmail_integration.settings import get_settings
 from tests.unit.fake_suppressions import FakeSuppressions
+from tests.unit.fake_threads import FakeThreads
 from tests.unit.fakes import FakeClock, FakeEvents, FakeRedrive
 
 OWNER = "sam@company.example"
+SENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+"""When the tracked threads were last sent into: four days before the fake clock's start, within any window."""
 
 
 def message(mid: str, thread: str, sender: str = "Pat Lee <pat@prospect.example>", **headers: str) -> dict[str, Any]:
@@ -48,6 +53,7 @@ class FakeMailbox:
     page_size: int = 2
     calls: list[str] = field(default_factory=list)
     error: Exception | None = None
+    thread_errors: dict[str, Exception] = field(default_factory=dict)
 
     def deliver(self, msg: dict[str, Any], labels: Iterable[str] = ("INBOX", "UNREAD")) -> None:
         self.history_id += 1
@@ -75,6 +81,8 @@ class FakeMailbox:
 
     def thread_metadata(self, connection: Connection, thread_id: str, names: Sequence[str]) -> list[dict[str, Any]]:
         self.calls.append(f"threads.get {thread_id}")
+        if thread_id in self.thread_errors:
+            raise self.thread_errors.pop(thread_id)
         return [m for m in self.messages.values() if m["threadId"] == thread_id]
 
     def current_history_id(self, connection: Connection) -> str:
@@ -85,7 +93,7 @@ class FakeMailbox:
 @dataclass
 class FakeStore:
     connection: Connection
-    threads: dict[str, TrackedThread] = field(default_factory=dict)
+    threads: FakeThreads = field(default_factory=FakeThreads)
     replies: set[tuple[str, str]] = field(default_factory=set)
     writes: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
@@ -106,10 +114,27 @@ class FakeStore:
         return True
 
     def tracked(self, workspace_id: str, thread_ids: Iterable[str]) -> dict[str, TrackedThread]:
-        return {t: self.threads[t] for t in thread_ids if t in self.threads}
+        return self.threads.tracked(workspace_id, thread_ids)
 
-    def all_tracked(self, workspace_id: str) -> list[TrackedThread]:
-        return list(self.threads.values())
+    def recent(self, workspace_id: str, since: datetime, page: str | None, limit: int) -> RecentThreads:
+        return self.threads.recent(workspace_id, since, page, limit)
+
+    def settle(self, workspace_id: str, thread_id: str, activity_id: str) -> bool:
+        self.writes.append(f"settle {thread_id} {activity_id}")
+        return self.threads.settle(workspace_id, thread_id, activity_id)
+
+    def save_recovery(self, workspace_id: str, cursor: RecoveryCursor) -> None:
+        self.writes.append(f"recovery {cursor.history_id} {cursor.page}")
+        self.connection = self.connection.model_copy(update={"recovery": cursor})
+
+    def finish_recovery(self, workspace_id: str, history_id: str) -> bool:
+        self.writes.append(f"recovered {history_id}")
+        moved = int(history_id) > int(self.connection.history_id or 0)
+        update: dict[str, object] = {"recovery": None}
+        if moved:
+            update["history_id"] = history_id
+        self.connection = self.connection.model_copy(update=update)
+        return moved
 
     def record_reply(self, workspace_id: str, activity_id: str, kind: str, at: datetime) -> bool:
         self.writes.append(f"reply {activity_id} {kind}")
@@ -130,6 +155,8 @@ class World:
     redrive: FakeRedrive
     clock: FakeClock
     suppressions: FakeSuppressions = field(default_factory=FakeSuppressions)
+    time_left: Callable[[], float] = lambda: math.inf
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     def poll(self) -> PollOutcome:
         # The composition root, its adapters replaced by fakes: the poll runs as bootstrap wires it.
@@ -142,7 +169,9 @@ class World:
         container.redrive = self.redrive  # type: ignore[assignment]
         container.events = self.events  # type: ignore[assignment]
         container.suppressions = self.suppressions  # type: ignore[assignment]
-        return container.poll_mailbox("ws_1")
+        # Pacing waits on the fake clock, so a test sees how long the quota made recovery wait without waiting.
+        poll = dataclasses.replace(container.poll_mailbox, sleep=self.clock.advance, **self.overrides)
+        return poll("ws_1", self.time_left)
 
     def detected(self) -> list[tuple[str | None, str | None]]:
         return [(e.activity_id, e.kind) for e in self.events.published if e.detail_type is DetailType.REPLY_DETECTED]
@@ -159,7 +188,7 @@ def world() -> World:
         history_id="100",
     )
     store = FakeStore(connection)
-    store.threads["t1"] = TrackedThread("t1", (ThreadEmail("act_1", "<act_1@mail.outsales.app>"),))
+    store.threads.put(TrackedThread("t1", (ThreadEmail("act_1", "<act_1@mail.outsales.app>"),)), SENT)
     return World(FakeMailbox(), store, FakeEvents(), FakeRedrive(), FakeClock())
 
 
@@ -196,7 +225,7 @@ def test_the_users_own_messages_are_ignored(world: World) -> None:
 
 
 def test_auto_replies_and_bounces_are_told_apart(world: World) -> None:
-    world.store.threads["t2"] = TrackedThread("t2", (ThreadEmail("act_2", "<act_2@x>"),))
+    world.store.threads.put(TrackedThread("t2", (ThreadEmail("act_2", "<act_2@x>"),)), SENT)
     world.gmail.deliver(
         message("m1", "t1", Subject="Automatic reply: Following up", **{"Auto-Submitted": "auto-replied"})
     )
@@ -219,8 +248,8 @@ def test_auto_replies_and_bounces_are_told_apart(world: World) -> None:
 
 
 def test_a_reply_to_a_follow_up_marks_the_email_it_answers(world: World) -> None:
-    world.store.threads["t1"] = TrackedThread(
-        "t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))
+    world.store.threads.put(
+        TrackedThread("t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))), SENT
     )
     world.gmail.deliver(message("m1", "t1", **{"In-Reply-To": "<act_1@x>"}))
     world.gmail.deliver(message("m2", "t1"))
@@ -307,8 +336,8 @@ def _ours(mid: str, thread: str, marker: str, gmail_id: str) -> dict[str, Any]:
 
 
 def test_a_reply_naming_the_message_id_gmail_gave_our_email_is_attributed_to_that_email(world: World) -> None:
-    world.store.threads["t1"] = TrackedThread(
-        "t1", (ThreadEmail("act_1", "<9f1c0ffee1@x>"), ThreadEmail("act_2", "<9f1c0ffee2@x>"))
+    world.store.threads.put(
+        TrackedThread("t1", (ThreadEmail("act_1", "<9f1c0ffee1@x>"), ThreadEmail("act_2", "<9f1c0ffee2@x>"))), SENT
     )
     world.gmail.deliver(_ours("s1", "t1", "9f1c0ffee1", "<CAgmail1@mail.gmail.com>"), labels=("SENT",))
     world.gmail.deliver(_ours("s2", "t1", "9f1c0ffee2", "<CAgmail2@mail.gmail.com>"), labels=("SENT",))
@@ -319,8 +348,8 @@ def test_a_reply_naming_the_message_id_gmail_gave_our_email_is_attributed_to_tha
 
 
 def test_an_unknown_in_reply_to_falls_back_to_the_latest_email_and_a_known_one_costs_no_lookup(world: World) -> None:
-    world.store.threads["t1"] = TrackedThread(
-        "t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))
+    world.store.threads.put(
+        TrackedThread("t1", (ThreadEmail("act_1", "<act_1@x>"), ThreadEmail("act_2", "<act_2@x>"))), SENT
     )
     world.gmail.deliver(_ours("s1", "t1", "5e1dc0de", "<CAgmail1@mail.gmail.com>"), labels=("SENT",))
     world.gmail.deliver(message("m1", "t1", **{"In-Reply-To": "<CAgmail1@mail.gmail.com>"}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +17,7 @@ from gmail_integration.models.watch import WatchState
 from gmail_integration.replies.push import PushOutcome, ReceivePush
 from gmail_integration.replies.safety_net import SafetyNetPolls
 from gmail_integration.replies.watch import WatchMailbox
+from tests.unit.fake_mailboxes import FakeConnectedMailboxes
 from tests.unit.fakes import FakeClock, FakeConnections
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -83,14 +84,6 @@ class FakeWatchingGmail:
 
     def stop_watch(self, connection: Connection) -> None:
         self.stopped.append(connection.workspace_id)
-
-
-class FakeMailboxes:
-    def __init__(self, workspace_ids: list[str]) -> None:
-        self.workspace_ids = workspace_ids
-
-    def connected(self) -> Iterator[str]:
-        yield from self.workspace_ids
 
 
 def connection(workspace_id: str = "ws_1", email: str = OWNER, history_id: str | None = "100") -> Connection:
@@ -185,7 +178,7 @@ def _net(states: dict[str, WatchState], gmail: FakeWatchingGmail, every: int = 1
     watches = FakeWatches(watch_states=dict(states))
     watch = WatchMailbox(connections, gmail, watches, "projects/p/topics/t", FakeClock(NOW))
     jobs = FakeJobs()
-    return SafetyNetPolls(FakeMailboxes(workspaces), watches, jobs, watch, every, FakeClock(NOW)), jobs
+    return SafetyNetPolls(FakeConnectedMailboxes(workspaces), watches, jobs, watch, every, FakeClock(NOW)), jobs
 
 
 def healthy(ws: str) -> WatchState:

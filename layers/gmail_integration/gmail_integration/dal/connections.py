@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from gmail_integration.dal import keys
 from gmail_integration.dal.items import Item, conditional_update, text
-from gmail_integration.models.domain import NEEDS_RECONNECT_MESSAGES, Connection, ConnectionStatus
+from gmail_integration.models.domain import NEEDS_RECONNECT_MESSAGES, Connection, ConnectionStatus, RecoveryCursor
 from gmail_integration.models.times import iso, parse_time
 
 if TYPE_CHECKING:
@@ -29,6 +29,11 @@ def _cursor(value: Any) -> str | None:
     return None if value is None else str(int(value))
 
 
+def _recovery(item: Item) -> RecoveryCursor | None:
+    noted = _cursor(item.get("recovery_history_id"))
+    return None if noted is None else RecoveryCursor(history_id=noted, page=text(item, "recovery_page"))
+
+
 def connection_from_item(item: Item) -> Connection:
     return Connection(
         workspace_id=str(item["workspace_id"]),
@@ -43,6 +48,7 @@ def connection_from_item(item: Item) -> Connection:
         user_id=text(item, "user_id"),
         paused_until=parse_time(item.get("paused_until")),
         throttled_until=parse_time(item.get("throttled_until")),
+        recovery=_recovery(item),
     )
 
 
@@ -128,6 +134,39 @@ class DynamoConnectionRepository:
             ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(history_id) OR history_id < :new)",
             ExpressionAttributeValues={":new": int(history_id)},
         )
+
+    def save_recovery(self, workspace_id: str, cursor: RecoveryCursor) -> None:
+        """Keeps an unfinished history recovery's place on the mailbox, for the next poll to go on from."""
+        values: Item = {":noted": int(cursor.history_id)}
+        update = "SET recovery_history_id = :noted REMOVE recovery_page"
+        if cursor.page:
+            values[":page"] = cursor.page
+            update = "SET recovery_history_id = :noted, recovery_page = :page"
+        self._table.update_item(
+            Key=connection_key(workspace_id),
+            UpdateExpression=update,
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values,
+        )
+
+    def finish_recovery(self, workspace_id: str, history_id: str) -> bool:
+        """Ends a recovery: the cursor moves to the id noted before it began (forward only) and its place is
+        dropped. False when the cursor was already there or beyond (only the place is dropped then)."""
+        if conditional_update(
+            self._table,
+            connection_key(workspace_id),
+            UpdateExpression="SET history_id = :new REMOVE recovery_history_id, recovery_page",
+            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(history_id) OR history_id < :new)",
+            ExpressionAttributeValues={":new": int(history_id)},
+        ):
+            return True
+        conditional_update(
+            self._table,
+            connection_key(workspace_id),
+            UpdateExpression="REMOVE recovery_history_id, recovery_page",
+            ConditionExpression="attribute_exists(pk)",
+        )
+        return False
 
     def resume_sending(self, workspace_id: str, until: datetime) -> bool:
         """Ends a daily-limit pause once; True for the one caller that should re-drive what waited."""

@@ -7,7 +7,7 @@
 | billing gate | WS#<ws>       | BILLING          |                               |                           |
 | agent gate   | WS#<ws>       | AGENT#<agent>    |                               |                           |
 | email        | WS#<ws>       | EMAIL#<activity> | PARKED#<ws> (while parked)    | <reason>#<approved>#<act> |
-| thread       | WS#<ws>       | THREAD#<thread>  |                               |                           |
+| thread       | WS#<ws>       | THREAD#<thread>  | THREADS#<ws> (until answered) | <last sent>#<thread>      |
 | suppression  | WS#<ws>       | SUPPRESSION#<addr> |                             |                           |
 | OAuth state  | STATE#<nonce> | STATE            |                               |                           |
 
@@ -46,6 +46,10 @@ def mailbox_shard(workspace_id: str) -> int:
 
 def mailboxes_gsi1pk(shard: int) -> str:
     return f"MAILBOXES#{shard}"
+
+
+def recent_threads_gsi1pk(workspace_id: str) -> str:
+    return f"THREADS#{workspace_id}"
 
 
 def parked_gsi1pk(workspace_id: str) -> str:

@@ -80,6 +80,16 @@ NEEDS_RECONNECT_MESSAGES: dict[str, str] = {
 }
 
 
+class RecoveryCursor(BaseModel):
+    """Where an unfinished history recovery goes on: the profile ``historyId`` it noted before reading (the cursor
+    it ends on, so nothing that arrived meanwhile is skipped) and the page of recent threads it reads next."""
+
+    model_config = ConfigDict(frozen=True)
+
+    history_id: str
+    page: str | None = None
+
+
 class Connection(BaseModel):
     """A workspace's Gmail connection; the refresh token stays encrypted (KMS, context = workspace).
 
@@ -101,6 +111,7 @@ class Connection(BaseModel):
     user_id: str | None = None
     paused_until: datetime | None = None
     throttled_until: datetime | None = None
+    recovery: RecoveryCursor | None = None
 
 
 class Gates(BaseModel):

@@ -32,6 +32,18 @@ class TrackedThread:
 
 
 @dataclass(frozen=True)
+class RecentThreads:
+    """One page of the threads still worth a look after Gmail forgot our history cursor, newest first.
+
+    ``next_page`` is opaque to the use case (the store's own page key): it is kept on the mailbox so a recovery
+    that ran out of time or quota goes on where it stopped.
+    """
+
+    threads: tuple[TrackedThread, ...]
+    next_page: str | None
+
+
+@dataclass(frozen=True)
 class ThreadLook:
     """One read of a thread before a follow-up: the reply kinds since our latest email, and the Message-IDs of our
     own messages (Gmail may have replaced ours), so the follow-up can name its parent without another call."""

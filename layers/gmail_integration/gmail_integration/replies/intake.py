@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -24,11 +26,14 @@ class ProcessPollJob:
     poll_mailbox: PollMailbox
     postponer: Postponer
 
-    def __call__(self, body: str, receipt_handle: str) -> PollOutcome:
+    def __call__(
+        self, body: str, receipt_handle: str, time_left: Callable[[], float] = lambda: math.inf
+    ) -> PollOutcome:
+        """``time_left``: the invocation's remaining seconds (from the Lambda context), for a long recovery."""
         job = PollJob.model_validate_json(body)
         logger.append_keys(workspace_id=job.workspace_id)
         try:
-            return self.poll_mailbox(job.workspace_id)
+            return self.poll_mailbox(job.workspace_id, time_left)
         except PollLaterError as exc:
             self.postponer.postpone(receipt_handle, with_jitter(exc.delay_s))
             raise

@@ -12,16 +12,20 @@
   moved. A crash in between repeats work, never loses it.
 - A mailbox whose ``throttled_until`` (set when Gmail answered 429 to a send) lies ahead is not asked anything: its
   job comes back when the wait is over, as the sender's do.
-- Google's 404 for a cursor it no longer keeps: ``RecoverHistory`` (history_recovery.py).
+- Google's 404 for a cursor it no longer keeps: ``RecoverHistory`` (history_recovery.py), bounded by the recovery
+  window, paced within the user's quota and resumed by the next poll when it had to stop (the mailbox's
+  ``recovery`` cursor: while it is set, the poll goes on with the recovery instead of reading history).
 - Before reading, the end of a daily-limit pause re-drives what it held: ``ResumeAfterDailyLimit``
   (sending/daily_limit.py), handed in by bootstrap.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gmail_integration.events.ports import EventPublisher
@@ -39,7 +43,16 @@ from gmail_integration.replies.ports import (
     Replies,
     Threads,
 )
+from gmail_integration.replies.quota import GMAIL_USER_UNITS_PER_S, QuotaPacer
 from gmail_integration.replies.recording import RecordArrivals
+
+RECOVERY_WINDOW = timedelta(days=30)
+RECOVERY_UNITS_PER_S = 100
+"""Recovery's share of the user's 250 units/s (10 threads.get a second), leaving the rest to sends and polls."""
+
+
+def _forever() -> float:
+    return math.inf
 
 
 class PollOutcome(StrEnum):
@@ -67,8 +80,11 @@ class PollMailbox:
     events: EventPublisher
     clock: Callable[[], datetime]
     bounces: BouncedRecipients | None = None
+    recovery_window: timedelta = RECOVERY_WINDOW
+    sleep: Callable[[float], None] = time.sleep
 
-    def __call__(self, workspace_id: str) -> PollOutcome:
+    def __call__(self, workspace_id: str, time_left: Callable[[], float] = _forever) -> PollOutcome:
+        """``time_left``: seconds the invocation has left, so that a long history recovery stops in time."""
         connection = self.connections.get(workspace_id)
         if connection is None or connection.status is not ConnectionStatus.CONNECTED or not connection.history_id:
             return PollOutcome.SKIPPED
@@ -79,7 +95,16 @@ class PollMailbox:
             count("PollsHeldByThrottle")
             raise PollLaterError((connection.throttled_until - now).total_seconds())
         try:
-            arrivals, cursor = self._since_cursor(connection, connection.history_id)
+            if connection.recovery is not None:
+                self._recover(connection, time_left)
+                return PollOutcome.POLLED
+            try:
+                arrivals, cursor = self._from_history(connection, connection.history_id)
+            except GmailNotFoundError:
+                logger.warning("history cursor expired at Google; checking recent tracked threads directly")
+                count("HistoryCursorExpired")
+                self._recover(connection, time_left)
+                return PollOutcome.POLLED
             self._record(connection, arrivals)
         except AuthorizationLostError as error:
             self.authority.authorization_lost(workspace_id, error.reason)
@@ -92,13 +117,18 @@ class PollMailbox:
         return PollOutcome.POLLED
 
     # ---- reading Gmail ----
-    def _since_cursor(self, connection: Connection, start: str) -> tuple[list[Arrival], str]:
-        try:
-            return self._from_history(connection, start)
-        except GmailNotFoundError:
-            logger.warning("history cursor expired at Google; checking tracked threads directly")
-            count("HistoryCursorExpired")
-            return RecoverHistory(self.gmail, self.threads)(connection)
+    def _recover(self, connection: Connection, time_left: Callable[[], float]) -> bool:
+        pacer = QuotaPacer(RECOVERY_UNITS_PER_S, GMAIL_USER_UNITS_PER_S, self.clock, self.sleep)
+        return RecoverHistory(
+            gmail=self.gmail,
+            threads=self.threads,
+            connections=self.connections,
+            record=self._record,
+            clock=self.clock,
+            window=self.recovery_window,
+            pacer=pacer,
+            time_left=time_left,
+        )(connection)
 
     def _from_history(self, connection: Connection, start: str) -> tuple[list[Arrival], str]:
         added: dict[str, tuple[str, frozenset[str]]] = {}
@@ -125,4 +155,5 @@ class PollMailbox:
 
     # ---- recording ----
     def _record(self, connection: Connection, arrivals: list[Arrival]) -> None:
-        RecordArrivals(self.replies, self.events, self.clock, self.bounces, self.gmail)(connection, arrivals)
+        record = RecordArrivals(self.replies, self.events, self.clock, self.bounces, self.gmail, self.threads)
+        record(connection, arrivals)

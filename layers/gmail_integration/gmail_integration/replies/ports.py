@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gmail_integration.models.authorization import Connected
-from gmail_integration.models.domain import Connection
+from gmail_integration.models.domain import Connection, RecoveryCursor
 from gmail_integration.models.gmail import HistoryPage
-from gmail_integration.models.threads import TrackedThread
+from gmail_integration.models.threads import RecentThreads, TrackedThread
 from gmail_integration.models.watch import WatchState
 
 
@@ -20,11 +20,21 @@ class PollConnections(Protocol):
 
     def resume_sending(self, workspace_id: str, until: datetime) -> bool: ...
 
+    def save_recovery(self, workspace_id: str, cursor: RecoveryCursor) -> None: ...
+
+    def finish_recovery(self, workspace_id: str, history_id: str) -> bool: ...
+
 
 class Threads(Protocol):
     def tracked(self, workspace_id: str, thread_ids: Iterable[str]) -> dict[str, TrackedThread]: ...
 
-    def all_tracked(self, workspace_id: str) -> list[TrackedThread]: ...
+    def recent(self, workspace_id: str, since: datetime, page: str | None, limit: int) -> RecentThreads:
+        """Threads sent into at or after ``since`` whose latest email is not answered, newest first, one page."""
+        ...
+
+    def settle(self, workspace_id: str, thread_id: str, activity_id: str) -> bool:
+        """``activity_id`` was answered: if it is the thread's latest email, recovery need not look there again."""
+        ...
 
 
 class Replies(Protocol):
@@ -50,9 +60,24 @@ class AuthorizationLoss(Protocol):
 class ConnectedMailboxes(Protocol):
     def connected(self) -> Iterator[str]: ...
 
+    def shards(self) -> Sequence[int]:
+        """The index partitions to read; together they hold every connected mailbox exactly once."""
+        ...
+
+    def in_shard(self, shard: int) -> Iterator[str]: ...
+
 
 class PollJobs(Protocol):
-    def enqueue(self, workspace_ids: Sequence[str], tick: str) -> None: ...
+    def enqueue(self, workspace_ids: Sequence[str], occasion: str) -> None:
+        """``occasion`` names why and which run (a tick's run, a push's historyId): jobs of the same mailbox and
+        occasion are one job (FIFO deduplication), of another occasion a new one."""
+        ...
+
+
+class TickHandoff(Protocol):
+    def hand_off(self, bodies: Sequence[str]) -> None:
+        """Parts of a tick for other invocations of the scheduler."""
+        ...
 
 
 class DailyLimitResume(Protocol):

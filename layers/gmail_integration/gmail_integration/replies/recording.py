@@ -16,7 +16,7 @@ from gmail_integration.models.gmail_errors import GmailNotFoundError
 from gmail_integration.observability import count, logger, measure_seconds
 from gmail_integration.replies.arrival import Arrival
 from gmail_integration.replies.classifier import explain, facts_from_gmail
-from gmail_integration.replies.ports import BouncedRecipients, PollingGmail, Replies
+from gmail_integration.replies.ports import BouncedRecipients, PollingGmail, Replies, Threads
 from gmail_integration.replies.restamped import RESTAMP_HEADERS, restamped_activity, worth_a_lookup
 
 
@@ -40,6 +40,8 @@ class RecordArrivals:
     bounces: BouncedRecipients | None = None
     gmail: PollingGmail | None = None
     """Reads the thread when a reply names a Message-ID Gmail re-stamped on one of our emails (restamped.py)."""
+    threads: Threads | None = None
+    """Told when a thread's latest email is answered, so that history recovery no longer looks there."""
 
     def __call__(self, connection: Connection, arrivals: list[Arrival]) -> set[str]:
         """Records each arrival on the email it answers; answers the kinds seen (recorded now or before)."""
@@ -81,7 +83,15 @@ class RecordArrivals:
                         "signal": verdict.signal.value,
                     },
                 )
+            self._settle(connection, arrival, activity, kind)
         return kinds
+
+    def _settle(self, connection: Connection, arrival: Arrival, activity: str, kind: str) -> None:
+        """A reply or bounce to the thread's latest email ends what recovery could still find there (repeated on
+        every sighting, so a crash after the record loses nothing; an auto-reply may still be followed by a reply)."""
+        latest = arrival.thread.emails[-1].activity_id if arrival.thread.emails else None
+        if self.threads is not None and kind in ("reply", "bounce") and activity == latest:
+            self.threads.settle(connection.workspace_id, arrival.thread.thread_id, activity)
 
     def _answered(self, connection: Connection, arrival: Arrival, headers: dict[str, str]) -> str | None:
         in_reply_to = headers.get("in-reply-to")

@@ -11,12 +11,14 @@ Every minute it looks at each connected mailbox's watch (one BatchGetItem per 10
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from gmail_integration.observability import logger
 from gmail_integration.replies.ports import ConnectedMailboxes, PollJobs, Watches
+from gmail_integration.replies.schedule import ShardJob, occasion
 
 _BATCH = 100
 
@@ -34,14 +36,21 @@ class SafetyNetPolls:
     every_minutes: int
     clock: Callable[[], datetime]
 
-    def __call__(self, at: datetime | None = None) -> int:
+    def __call__(
+        self,
+        at: datetime | None = None,
+        run: str = "",
+        shards: Sequence[int] | None = None,
+        time_left: Callable[[], float] = lambda: math.inf,  # noqa: ARG002 - the same call as SchedulePolls
+    ) -> int:
+        """As ``SchedulePolls``; never split (it enqueues about one mailbox in ``every_minutes``)."""
         moment = at or self.clock()
-        tick = moment.strftime("%Y%m%dT%H%M")
+        tick = occasion(moment, run)
         minute = int(moment.timestamp() // 60)
         now = self.clock()
         polled = renewed = 0
         batch: list[str] = []
-        for workspace_id in self.mailboxes.connected():
+        for workspace_id in self._mailboxes(shards):
             batch.append(workspace_id)
             if len(batch) == _BATCH:
                 p, r = self._batch(batch, tick, minute, now)
@@ -51,6 +60,15 @@ class SafetyNetPolls:
             polled, renewed = polled + p, renewed + r
         logger.info("safety-net polls scheduled", extra={"mailboxes": polled, "renewed": renewed, "tick": tick})
         return polled
+
+    def handed_off(self, body: str, time_left: Callable[[], float] = lambda: math.inf) -> int:
+        """A shard handed off before push was turned on is still done, the safety-net way."""
+        job = ShardJob.model_validate_json(body)
+        return self(job.at, job.run, [job.shard], time_left)
+
+    def _mailboxes(self, shards: Sequence[int] | None) -> Iterator[str]:
+        for shard in self.mailboxes.shards() if shards is None else shards:
+            yield from self.mailboxes.in_shard(shard)
 
     def _batch(self, workspace_ids: list[str], tick: str, minute: int, now: datetime) -> tuple[int, int]:
         states = self.watches.states(workspace_ids)

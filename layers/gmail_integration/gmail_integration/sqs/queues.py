@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -14,6 +15,13 @@ if TYPE_CHECKING:
 
 _BATCH = 10
 _MAX_VISIBILITY_S = 12 * 60 * 60
+_MAX_DEDUP_ID = 128
+
+
+def deduplication_id(workspace_id: str, occasion: str) -> str:
+    """The mailbox and the occasion (SQS allows 128 characters: a longer one is hashed, still one per pair)."""
+    plain = f"{workspace_id}:{occasion}"
+    return plain if len(plain) <= _MAX_DEDUP_ID else hashlib.sha256(plain.encode()).hexdigest()
 
 
 class QueueSendError(Exception):
@@ -52,7 +60,7 @@ class SqsPollJobs:
         self._url = url
         self._fifo = url.endswith(".fifo")
 
-    def enqueue(self, workspace_ids: Sequence[str], tick: str) -> None:
+    def enqueue(self, workspace_ids: Sequence[str], occasion: str) -> None:
         for start in range(0, len(workspace_ids), _BATCH):
             entries: list[SendMessageBatchRequestEntryTypeDef] = []
             for i, workspace_id in enumerate(workspace_ids[start : start + _BATCH]):
@@ -62,12 +70,22 @@ class SqsPollJobs:
                 }
                 if self._fifo:
                     entry["MessageGroupId"] = workspace_id
-                    entry["MessageDeduplicationId"] = f"{workspace_id}:{tick}"
+                    entry["MessageDeduplicationId"] = deduplication_id(workspace_id, occasion)
                 entries.append(entry)
             answer = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
             failed = answer.get("Failed", [])
             if failed:
                 raise QueueSendError(f"SQS refused {len(failed)} poll job(s): {sorted({f['Code'] for f in failed})}")
+
+
+class SqsTickHandoff:
+    """Parts of a poll tick, onto the scheduler's own shard queue (a standard queue: order does not matter)."""
+
+    def __init__(self, client: SQSClient, url: str) -> None:
+        self._queue = SqsQueue(client, url)
+
+    def hand_off(self, bodies: Sequence[str]) -> None:
+        self._queue.send_many(bodies)
 
 
 class SqsDeadLetters:
