@@ -28,8 +28,18 @@ from gmail_integration.models.api import (
 from gmail_integration.models.decisions import Decision
 from gmail_integration.models.types import EmailAddress, Identifier
 from gmail_integration.observability import logger, metrics, tracer
+from gmail_integration.snapstart import register_hooks
 
 app = make_resolver(frontend_origin=None)
+register_hooks(
+    "set_billing",
+    "set_agent_active",
+    "release_parked",
+    "cancel_parked",
+    "held_emails",
+    "list_suppressions",
+    "lift_suppression",
+)
 
 
 @cache

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from gmail_integration.dal.watches import DynamoWatches
     from gmail_integration.events.eventbridge import EventBridgePublisher
     from gmail_integration.gmail.gateway import GoogleGmailGateway
+    from gmail_integration.gmail.push_tokens import GooglePushTokens
     from gmail_integration.kms.vault import KmsTokenVault
     from gmail_integration.mailbox.authorization import MailboxAuthority
     from gmail_integration.mailbox.connect import CompleteConnect, StartConnect
@@ -70,6 +71,8 @@ def utc_now() -> datetime:
 class Container:
     settings: Settings
     clock: Callable[[], datetime] = field(default=utc_now)
+    clients: list[Any] = field(default_factory=list, repr=False)
+    """Every AWS client made here, so that a SnapStart restore can close the connections they pooled."""
 
     # ---- AWS adapters ----
     @cached_property
@@ -80,12 +83,16 @@ class Container:
         """boto3 creates clients from a session unsafely across threads; one Lambda runs one event at a time,
         but the local stack runs every function in one process, so creation is serialised here."""
         with _AWS_LOCK:
-            return self.aws.client(service)
+            client = self.aws.client(service)
+        self.clients.append(client)
+        return client
 
     @cached_property
     def dynamodb(self) -> DynamoDBServiceResource:
         with _AWS_LOCK:
-            return self.aws.resource("dynamodb")
+            resource = self.aws.resource("dynamodb")
+        self.clients.append(resource.meta.client)
+        return resource
 
     @cached_property
     def table(self) -> Table:
@@ -274,15 +281,20 @@ class Container:
         )
 
     @cached_property
-    def receive_push(self) -> ReceivePush:
+    def push_tokens(self) -> GooglePushTokens:
         from gmail_integration.gmail.push_tokens import GooglePushTokens
+
+        return GooglePushTokens(
+            self.settings.google_certs_url, self.settings.push_audience, self.settings.push_service_account
+        )
+
+    @cached_property
+    def receive_push(self) -> ReceivePush:
         from gmail_integration.replies.push import ReceivePush
         from gmail_integration.sqs.queues import SqsPollJobs
 
         return ReceivePush(
-            tokens=GooglePushTokens(
-                self.settings.google_certs_url, self.settings.push_audience, self.settings.push_service_account
-            ),
+            tokens=self.push_tokens,
             watches=self.watches,
             connections=self.connections,
             jobs=SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url),
