@@ -23,8 +23,22 @@ from gmail_integration.models.times import iso
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import logger, metrics, tracer
 from gmail_integration.settings import get_settings
+from gmail_integration.snapstart import register_hooks
 
 app = make_resolver(get_settings().frontend_origin)
+register_hooks(
+    "get_mailbox_status",
+    "emails",
+    "sender_profiles",
+    "states",
+    "vault",
+    "gmail",
+    "events",
+    "grant_holders",
+    "redrive",
+    "watch_mailbox",
+    modules=("gmail_integration.mailbox.connect", "gmail_integration.mailbox.disconnect"),
+)
 Workspace = Annotated[str, Depends(current_workspace)]
 User = Annotated[str, Depends(current_user)]
 ApiDomain = Annotated[str, Depends(api_domain)]

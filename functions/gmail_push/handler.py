@@ -17,8 +17,10 @@ from gmail_integration.bootstrap import bootstrap
 from gmail_integration.http.resolver import make_resolver
 from gmail_integration.models.push import PushRejectedError
 from gmail_integration.observability import logger, metrics, tracer
+from gmail_integration.snapstart import register_hooks
 
 app = make_resolver(frontend_origin=None)
+register_hooks("receive_push")
 
 
 @app.post("/gmail/push")

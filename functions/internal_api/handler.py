@@ -3,6 +3,7 @@ parked email, and read or lift the workspace's suppressed addresses."""
 
 from __future__ import annotations
 
+from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -27,9 +28,24 @@ from gmail_integration.models.api import (
 from gmail_integration.models.decisions import Decision
 from gmail_integration.models.types import EmailAddress, Identifier
 from gmail_integration.observability import logger, metrics, tracer
+from gmail_integration.snapstart import register_hooks
 
 app = make_resolver(frontend_origin=None)
-_ADDRESS: TypeAdapter[str] = TypeAdapter(EmailAddress)
+register_hooks(
+    "set_billing",
+    "set_agent_active",
+    "release_parked",
+    "cancel_parked",
+    "held_emails",
+    "list_suppressions",
+    "lift_suppression",
+)
+
+
+@cache
+def _address() -> TypeAdapter[str]:
+    """Built by the first lift, not at import: the other routes' cold starts do not pay for it."""
+    return TypeAdapter(EmailAddress)
 
 
 @app.put("/internal/workspaces/<workspace_id>/billing")
@@ -85,7 +101,7 @@ def delete_suppression(
     The address arrives percent-encoded (``%40`` for ``@``) or not, depending on the caller and the gateway.
     """
     try:
-        plain = _ADDRESS.validate_python(unquote(address))
+        plain = _address().validate_python(unquote(address))
     except ValidationError as exc:
         raise ApiError(HTTPStatus.BAD_REQUEST, "invalid_request", "address is not an email address") from exc
     return SuppressionLifted(address=plain, lifted=bootstrap().lift_suppression(workspace_id, plain))

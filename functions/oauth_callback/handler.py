@@ -19,8 +19,20 @@ from gmail_integration.http.resolver import make_resolver
 from gmail_integration.models.authorization import ConnectError, binding_cookie_name
 from gmail_integration.observability import logger, metrics, tracer
 from gmail_integration.settings import get_settings, is_plain_loopback
+from gmail_integration.snapstart import register_hooks
 
 app = make_resolver(frontend_origin=None)
+register_hooks(
+    "states",
+    "connections",
+    "vault",
+    "gmail",
+    "events",
+    "grant_holders",
+    "redrive",
+    "watch_mailbox",
+    modules=("gmail_integration.mailbox.connect",),
+)
 
 
 @app.get("/gmail/oauth/callback")

@@ -10,8 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.observability import logger, metrics, tracer
+from gmail_integration.snapstart import register_hooks
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+register_hooks("process_poll_job")
 
 
 def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:

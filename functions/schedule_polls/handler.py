@@ -16,6 +16,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.observability import logger, metrics, tracer
+from gmail_integration.snapstart import register_hooks
+
+register_hooks("schedule_polls")
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -17,8 +17,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from gmail_integration.bootstrap import bootstrap
 from gmail_integration.observability import count, logger, metrics, tracer
 from gmail_integration.settings import get_settings
+from gmail_integration.snapstart import register_hooks
 
 processor = BatchProcessor(event_type=EventType.SQS)
+register_hooks("process_send_message")
 
 MARGIN_S = 3.0
 """Beyond the Gmail call itself: reading the send context, the claim, the SENT record and the event."""

@@ -68,3 +68,10 @@ class WorkspaceCache(Generic[V]):
         with self._lock:
             for key in [k for k in self._entries if k[0] == workspace_id]:
                 del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -66,5 +66,17 @@ def shared_http(timeout_s: float = HTTP_TIMEOUT_S) -> httplib2.Http:
     return http
 
 
+def drop_pools() -> None:
+    """Closes and forgets this thread's connections: after a SnapStart restore, every socket of the snapshot is dead."""
+    pools = _pools.by_timeout
+    for http in pools.values():
+        http.close()
+    pools.clear()
+
+
+def pooled_connections() -> int:
+    return len(_pools.by_timeout)
+
+
 def authorized_http(credentials: Credentials, timeout_s: float = HTTP_TIMEOUT_S) -> google_auth_httplib2.AuthorizedHttp:
     return google_auth_httplib2.AuthorizedHttp(credentials, http=shared_http(timeout_s), max_refresh_attempts=1)

@@ -42,3 +42,9 @@ class CredentialsCache:
 
     def forget(self, workspace_id: str) -> None:
         self._cache.forget(workspace_id)
+
+    def forget_all(self) -> None:
+        self._cache.clear()
+
+    def __len__(self) -> int:
+        return len(self._cache)

@@ -16,7 +16,7 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.errors import HttpError
 from pydantic import SecretStr
 
-from gmail_integration.gmail.client import HTTP_TIMEOUT_S, authorized_http, gmail_service, user_credentials
+from gmail_integration.gmail.client import HTTP_TIMEOUT_S, authorized_http, drop_pools, gmail_service, user_credentials
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.errors import classify_google_error
 from gmail_integration.models.domain import Connection
@@ -71,6 +71,15 @@ class GoogleGmailGateway:
 
     def forget(self, workspace_id: str) -> None:
         self._credentials.forget(workspace_id)
+
+    def warm(self) -> None:
+        """Parses Gmail's discovery document (the static copy) now, so that no first call pays for it."""
+        gmail_service(self._api_url)
+
+    def forget_all(self) -> None:
+        """Drops every workspace's credentials (access tokens) and the connection pool."""
+        self._credentials.forget_all()
+        drop_pools()
 
     def get_profile(self, credentials: Credentials) -> GmailAccount:
         answer = self._execute(self._users.getProfile(userId="me"), credentials)

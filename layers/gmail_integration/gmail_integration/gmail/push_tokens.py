@@ -52,6 +52,10 @@ class GooglePushTokens:
         self._service_account = service_account.strip().lower()
         self._request = _CachedCertsRequest(CERTS_MAX_AGE_S)
 
+    def forget_all(self) -> None:
+        """Drops the cached certificates and the connection pool: a restored snapshot fetches them afresh."""
+        self._request = _CachedCertsRequest(CERTS_MAX_AGE_S)
+
     def verify(self, token: str) -> None:
         if not self._audience or not self._service_account:
             raise PushRejectedError(403, "push is not configured")

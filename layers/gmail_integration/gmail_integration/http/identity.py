@@ -5,6 +5,8 @@ Never from the body, the query or a header the browser controls: a user can only
 
 from __future__ import annotations
 
+from functools import cache
+
 from aws_lambda_powertools.event_handler.request import Request
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import TypeAdapter, ValidationError
@@ -13,13 +15,17 @@ from gmail_integration.http.errors import UnauthorizedError
 from gmail_integration.models.types import Identifier
 from gmail_integration.settings import get_settings
 
-_IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
+
+@cache
+def _identifier() -> TypeAdapter[str]:
+    """Built on the first request, not at import: a cold start of a route that never reads claims skips it."""
+    return TypeAdapter(Identifier)
 
 
 def workspace_from_claims(claims: dict[str, object], claim: str) -> str:
     value = claims.get(claim)
     try:
-        return _IDENTIFIER.validate_python(value)
+        return _identifier().validate_python(value)
     except ValidationError as exc:
         raise UnauthorizedError("Your sign-in does not name a workspace.") from exc
 

@@ -32,6 +32,10 @@ class KmsTokenVault:
         self._key_id = key_id
         self._cache: WorkspaceCache[SecretStr] = WorkspaceCache()
 
+    def forget_all(self) -> None:
+        """Drops every decrypted token: a SnapStart environment restored from a snapshot must not hold one."""
+        self._cache.clear()
+
     def seal(self, workspace_id: str, token: SecretStr) -> bytes:
         answer = self._client.encrypt(
             KeyId=self._key_id,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
@@ -30,6 +28,10 @@ def _encodable(value: str) -> str:
 
 
 def _addr_spec(value: str) -> str:
+    # The stdlib's header parser costs a few milliseconds to import: paid by the first address, not every cold start.
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
     _no_control_characters(value)
     try:
         address = Address(addr_spec=value)
