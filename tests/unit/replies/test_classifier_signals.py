@@ -164,6 +164,38 @@ def test_a_daemon_sender_is_a_bounce_even_under_a_reply_subject(sender: str) -> 
     assert verdict(From=sender, Subject="Re:Test message") == Verdict(ReplyKind.BOUNCE, Signal.DAEMON_SENDER)
 
 
+@pytest.mark.parametrize(
+    "sender",
+    [
+        '"TUC Email Delivery Failure" <unknown_account+canned.response@tu.example>',
+        "Undeliverable Mail Notice <notices@mail.example>",
+        "Non-Delivery Report <nd@gw.example>",
+    ],
+)
+def test_failure_words_in_the_sender_name_make_a_canned_failure_notice_a_bounce(sender: str) -> None:
+    """A mail system answering for a removed account with an autoreply: every auto-reply header, a "Re:" subject."""
+    found = verdict(
+        From=sender,
+        Subject="Re: Mum Special",
+        Auto_Submitted="auto-replied",
+        X_Autoreply="yes",
+        Return_Path="<MAILER-DAEMON>",
+    )
+    assert found == Verdict(ReplyKind.BOUNCE, Signal.DAEMON_SENDER)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Delivery Notification <notify@relay.example>",  # neutral: names success and delay notices too
+        "Failure Analysis Lab <lab@acme.example>",
+        "Delivery Team <dispatch@freight.example>",
+    ],
+)
+def test_a_sender_name_without_failure_words_is_no_daemon(sender: str) -> None:
+    assert verdict(From=sender, Subject="Re: Pricing") == Verdict(ReplyKind.REPLY, Signal.NONE)
+
+
 def test_a_person_named_like_a_daemon_only_in_part_is_not_one() -> None:
     assert verdict(From="Postmaster General Fan <pat@acme.example>", Subject="Re: Pricing").kind is ReplyKind.REPLY
 

@@ -23,7 +23,9 @@ Signals, in the order they are checked; the first that holds decides, and :func:
 |                     | (global-)delivery-status, or its part  |            | part when Gmail gives parts              |
 | failed_recipients   | X-Failed-Recipients                    | bounce     | Exim, legacy Gmail                       |
 | daemon_sender       | From: mailer-daemon, postmaster, ...   | bounce     | before any subject: Apache James bounces |
-|                     | local part or display name             |            | say "Re:"                                |
+|                     | local part or display name, or failure |            | say "Re:", and a canned failure notice   |
+|                     | words in the display name ("Email      |            | sent as an autoreply carries every       |
+|                     | Delivery Failure")                     |            | auto-reply header                        |
 | failure_subject     | failure words at the subject's head,   | bounce     | Return-Path is absent only where the mail|
 |                     | with a null, absent or daemon          |            | never passed a delivering MTA (archives);|
 |                     | (MAILER-DAEMON@...) Return-Path, or    |            | a daemon path is the null one rewritten  |
@@ -289,7 +291,8 @@ def _is_daemon(sender: str) -> bool:
     local = address.rpartition("@")[0] if "@" in address else address
     if local.strip('"').lower() in phrases.DAEMON_LOCAL_PARTS:
         return True
-    return _fold(name.strip('"')) in _DAEMON_NAMES
+    folded = _fold(name.strip('"'))
+    return folded in _DAEMON_NAMES or _DAEMON_NAME_WORDS.search(folded) is not None
 
 
 def _is_daemon_path(return_path: str) -> bool:
@@ -406,6 +409,7 @@ _DELIVERY_STATUS_PARTS = frozenset({"message/delivery-status", "message/global-d
 _AUTO_PRECEDENCE = frozenset({"auto_reply", "auto-reply"})
 _WEAK_PRECEDENCE = frozenset({"bulk", "junk"})
 _DAEMON_NAMES = frozenset(_fold(name) for name in phrases.DAEMON_DISPLAY_NAMES)
+_DAEMON_NAME_WORDS = re.compile(_words(phrases.DAEMON_NAME_WORDS))
 
 _REPLY_PREFIX = re.compile(rf"^{_alternation(phrases.REPLY_PREFIXES)}\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]")
 _LEADING_TAGS = re.compile(r"^(?:\s*\[[^\]]*\]\s*)+")

@@ -523,6 +523,22 @@ DAEMON_DISPLAY_NAMES: tuple[str, ...] = (
     "Mail Transport System",
 )
 
+# Words that make a display name a failure notice's own ("TUC Email Delivery Failure", "Undeliverable Mail Notice"):
+# a responder that says the mail failed, whatever address it sends from. Only failure words; the neutral
+# "Delivery Notification" also names success and delay notices.
+DAEMON_NAME_WORDS: tuple[str, ...] = (
+    "Delivery Failure",
+    "Delivery Failures",
+    "Delivery Failed",
+    "Undeliverable",
+    "Undelivered Mail",
+    "Non-Delivery",
+    "Nondelivery",
+    "Returned Mail",
+    "Failure Notice",
+    "Mail Delivery Error",
+)
+
 # Headings under which an MTA puts the notice's own words after a colon ("Delivery Notification: Delivery has been
 # delayed"); after any other head, what follows the colon is the subject of our email and says nothing.
 NOTICE_HEADINGS: tuple[str, ...] = (
