@@ -1,0 +1,110 @@
+"""moto with the local stack's speedups answers as moto does: a cancelled transaction leaves every item as it was,
+a committed one writes them all, and data-plane answers carry the same values (binary, sets, nulls, paging keys)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local_stack import moto_speedups
+
+TABLE = "t"
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    moto_speedups.apply()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _items(client: Any) -> list[dict[str, Any]]:
+    return sorted(client.scan(TableName=TABLE)["Items"], key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+
+def _set_v(pk: str, sk: str, value: str) -> dict[str, Any]:
+    update = {"TableName": TABLE, "Key": _key(pk, sk), "UpdateExpression": "SET v = :v"}
+    return {"Update": {**update, "ExpressionAttributeValues": {":v": {"N": value}}}}
+
+
+def test_a_cancelled_transaction_leaves_updated_created_and_deleted_items_as_they_were(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item={**_key("a", "1"), "v": {"N": "1"}})
+    dynamodb.put_item(TableName=TABLE, Item={**_key("a", "2"), "v": {"N": "5"}})
+    before = _items(dynamodb)
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                _set_v("a", "1", "2"),
+                {"Put": {"TableName": TABLE, "Item": _key("b", "1")}},
+                {"Delete": {"TableName": TABLE, "Key": _key("a", "2")}},
+                {
+                    "ConditionCheck": {
+                        "TableName": TABLE,
+                        "Key": _key("z", "9"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert _items(dynamodb) == before
+
+
+def test_a_committed_transaction_writes_every_item(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item={**_key("a", "1"), "v": {"N": "1"}})
+    dynamodb.transact_write_items(
+        TransactItems=[
+            _set_v("a", "1", "2"),
+            {"Put": {"TableName": TABLE, "Item": {**_key("b", "1"), "v": {"N": "3"}}}},
+        ]
+    )
+    assert [item["v"]["N"] for item in _items(dynamodb)] == ["2", "3"]
+
+
+def test_data_plane_answers_keep_every_attribute_type_and_the_paging_key(dynamodb: Any) -> None:
+    attributes = {
+        "b": {"B": b"\x00\x01\xff"},
+        "bs": {"BS": [b"\x02"]},
+        "ss": {"SS": ["x", "y"]},
+        "ns": {"NS": ["1", "2"]},
+        "m": {"M": {"l": {"L": [{"S": "s"}, {"BOOL": True}, {"NULL": True}]}}},
+        "n": {"N": "12.5"},
+    }
+    for sk in ("1", "2", "3"):
+        dynamodb.put_item(TableName=TABLE, Item={**_key("a", sk), **attributes})
+    page = dynamodb.query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "a"}},
+        Limit=2,
+    )
+    assert page["Count"] == 2
+    assert page["LastEvaluatedKey"] == _key("a", "2")
+    item = page["Items"][0]
+    assert item["b"] == {"B": b"\x00\x01\xff"}
+    assert {k: item[k] for k in attributes if k not in ("ss", "ns")} == {
+        k: v for k, v in attributes.items() if k not in ("ss", "ns")
+    }
+    assert sorted(item["ss"]["SS"]) == ["x", "y"]
+    assert sorted(item["ns"]["NS"]) == ["1", "2"]
+    assert dynamodb.get_item(TableName=TABLE, Key=_key("a", "3"))["Item"]["m"] == attributes["m"]
+    assert "Item" not in dynamodb.get_item(TableName=TABLE, Key=_key("a", "9"))
+    described = dynamodb.describe_table(TableName=TABLE)["Table"]
+    assert described["CreationDateTime"] is not None, "control-plane answers still go through moto's serializer"
