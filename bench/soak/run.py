@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.soak.answers import Answers  # noqa: E402
 from bench.soak.chaos import Chaos  # noqa: E402
 from bench.soak.workers import Workers  # noqa: E402
 from tests.integration.conftest import LocalStack, start_local_stack  # noqa: E402
@@ -82,6 +83,7 @@ class Summary:
     emails: int
     counts: dict[str, int]
     wall_s: float
+    sent_despite_answer: int = 0
 
     def line(self) -> str:
         c = self.counts
@@ -92,7 +94,8 @@ class Summary:
         )
 
     def holds(self) -> bool:
-        return self.counts["duplicated"] == 0 and self.counts["lost"] == 0
+        c = self.counts
+        return c["duplicated"] == 0 and c["lost"] == 0 and self.sent_despite_answer == 0
 
 
 def run(
@@ -113,23 +116,55 @@ def run(
     ):
         spaces = _connect_workspaces(stack, seed, count)
         activities = _enqueue(stack, rng, spaces, emails)
-        print(f"soak: {len(spaces)} workspaces connected, {emails} emails queued", flush=True)
+        print(f"soak: {len(spaces)} workspaces connected, {emails} emails queued ({_since(started)})", flush=True)
         print(f"soak: state in {state}", flush=True)
+        answers = Answers(stack, random.Random(f"{seed}:answers"), seed, activities)
         with Workers(Path(state), seed, kill_rate, aws_fault_rate) as workers:
-            chaos = Chaos(stack, random.Random(f"{seed}:chaos"), spaces)
+            chaos = Chaos(stack, random.Random(f"{seed}:chaos"), spaces, answers, _tag)
             nearly_done = max(1, emails // 20)
-            chaos.run_until(lambda: _pending(stack, spaces, activities) < nearly_done, limit_s=20 + emails * 0.1)
+            chaos.run_until(lambda: _queued(stack) < nearly_done, limit_s=20 + emails * 0.1)
             chaos.open_every_gate()
-            timeout = settle_timeout or 120 + emails * 0.3
-            deadline = time.monotonic() + timeout
-            while _pending(stack, spaces, activities) and time.monotonic() < deadline:
-                chaos.reconnect_lost_grants()
-                time.sleep(2)
-            print(f"soak: workers restarted {workers.restarts} times after kills; faults {chaos.armed}", flush=True)
+            print(f"soak: chaos over, every gate open ({_since(started)})", flush=True)
+            _settle(stack, chaos, settle_timeout or 120 + emails * 0.3)
+            print(
+                f"soak: settled ({_since(started)}); workers restarted {workers.restarts} times after kills", flush=True
+            )
+            print(f"soak: faults {dict(sorted(chaos.armed.items()))}", flush=True)
         depth = stack.client("sqs").get_queue_attributes(QueueUrl=stack["send_queue_url"], AttributeNames=["All"])
         print(f"soak: send queue at the end {_depth(depth['Attributes'])}", flush=True)
-        counts = _count(stack, spaces, activities)
-    return Summary(seed, emails, counts, time.monotonic() - started)
+        counts, sent_despite_answer = _count(stack, spaces, activities, answers)
+        print(f"soak: counted ({_since(started)})", flush=True)
+    return Summary(seed, len(activities), counts, time.monotonic() - started, sent_despite_answer)
+
+
+def _queued(stack: LocalStack) -> int:
+    """Messages on the send queue, visible, in flight or delayed: what the workers still have to do."""
+    sqs = stack.client("sqs")
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    attributes = sqs.get_queue_attributes(QueueUrl=stack["send_queue_url"], AttributeNames=names)["Attributes"]
+    return sum(int(attributes.get(name, 0)) for name in names)
+
+
+def _settle(stack: LocalStack, chaos: Chaos, timeout: float) -> None:
+    """Until nothing can move any more: the send queue empty twice in a row and no mailbox left to reconnect.
+
+    Then every email is where it ends (sent, parked, failed, cancelled, on the DLQ), and the count reads the records
+    once; a mailbox that lost its grant is reconnected here, which queues its parked emails again.
+    """
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 2:
+        reconnected = chaos.reconnect_lost_grants()
+        quiet = quiet + 1 if _queued(stack) == 0 and not reconnected else 0
+        time.sleep(2)
+
+
+def _since(started: float) -> str:
+    return f"{time.monotonic() - started:.0f} s"
 
 
 def _depth(attributes: dict[str, str]) -> dict[str, str]:
@@ -195,20 +230,7 @@ def _records(stack: LocalStack, ws: Workspace) -> dict[str, dict[str, object]]:
             return found
 
 
-def _pending(stack: LocalStack, spaces: list[Workspace], activities: dict[str, Workspace]) -> int:
-    """Emails neither settled nor parked for good (daily limit) yet; DLQ'd ones count as pending until counted."""
-    records: dict[str, dict[str, object]] = {}
-    for ws in spaces:
-        records.update(_records(stack, ws))
-    waiting = 0
-    for activity in activities:
-        email = records.get(activity)
-        if email is None or (email["status"] not in SETTLED and email.get("reason") != "daily_limit_reached"):
-            waiting += 1
-    return waiting
-
-
-_TAG = re.compile(r"\[soak (act_\d+)\]")
+_TAG = re.compile(r"\[soak (act_[a-z0-9_]+)\]")
 
 
 def _tag(activity: str) -> str:
@@ -245,7 +267,10 @@ def _dead_lettered(stack: LocalStack) -> set[str]:
                 continue
 
 
-def _count(stack: LocalStack, spaces: list[Workspace], activities: dict[str, Workspace]) -> dict[str, int]:
+def _count(
+    stack: LocalStack, spaces: list[Workspace], activities: dict[str, Workspace], answers: Answers
+) -> tuple[dict[str, int], int]:
+    """The buckets, and the follow-ups delivered although their thread had a reply or bounce before they were queued."""
     records: dict[str, dict[str, object]] = {}
     for ws in spaces:
         records.update(_records(stack, ws))
@@ -279,7 +304,9 @@ def _count(stack: LocalStack, spaces: list[Workspace], activities: dict[str, Wor
             key = f"{bucket}:{email['reason']}"
             reasons[key] = reasons.get(key, 0) + 1
     print(f"soak: reasons {dict(sorted(reasons.items()))}", flush=True)
-    return counts
+    held = answers.held(records, delivered)
+    print(f"soak: follow-ups queued after a reply or bounce {held}", flush=True)
+    return counts, held["sent_despite_answer"]
 
 
 if __name__ == "__main__":
