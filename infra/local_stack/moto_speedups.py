@@ -8,6 +8,12 @@
   alias lookups: a Query of 100 items took 53 ms to encode against under 1 ms for the JSON they already are. The
   data-plane answers are written with json.dumps (binary values in base64, as the wire format has them); the
   status and headers still come from moto's serializer.
+- SQS walks the whole queue more often than it needs to: each message a receive hands out asks for every queue
+  attribute (three counts over all messages) to read the retention period; GetQueueAttributes with named
+  attributes computes them all again for each name; and each message's visible/delayed check builds two datetimes.
+  With thousands of messages queued, a receive of 10 cost tens of thousands of datetime builds. Here the retention
+  period is read from the queue, the attributes are computed once per call, and "now" comes from time.time()
+  (the same clock moto's own arithmetic reads; the local stack never freezes time).
 - The server lists moto's package directory (a listdir plus a stat per service) on every request to route it.
   The list never changes while the process runs, so it is read once.
 
@@ -22,6 +28,7 @@ import copy
 import functools
 import json
 import logging
+import time
 import types
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -39,6 +46,7 @@ def apply() -> None:
         _cache_module_list()
         _transactions_copy_items_not_tables()
         _dynamodb_items_as_json()
+        _sqs_reads_the_queue_once()
     except (ImportError, AttributeError) as error:  # another moto: slower, not wrong
         log.warning("moto speedups not applied: %s", error)
 
@@ -105,6 +113,41 @@ def _binary(value: Any) -> str:
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode("ascii")
     raise TypeError(type(value).__name__)
+
+
+def _sqs_reads_the_queue_once() -> None:
+    from moto.core import utils
+    from moto.sqs import models
+
+    def unix_time(dt: Any = None) -> float:
+        return time.time() if dt is None else utils.unix_time(dt)
+
+    def unix_time_millis(dt: Any = None) -> float:
+        return time.time() * 1000.0 if dt is None else utils.unix_time_millis(dt)
+
+    models.unix_time = unix_time  # type: ignore[attr-defined]
+    models.unix_time_millis = unix_time_millis  # type: ignore[attr-defined]
+
+    def retained(self: Any, queue_name: str, message: Any) -> bool:
+        period = int(self.get_queue(queue_name).message_retention_period)
+        return bool(period + message.sent_timestamp / 1000 > time.time())
+
+    models.SQSBackend.is_message_valid_based_on_retention_period = retained
+
+    def get_queue_attributes(self: Any, queue_name: str, attribute_names: list[str]) -> dict[str, Any]:
+        queue = self.get_queue(queue_name)  # raises QueueDoesNotExist as moto does
+        if not attribute_names:
+            return {}
+        valid = ["All", *queue.BASE_ATTRIBUTES, *queue.FIFO_ATTRIBUTES, *queue.KMS_ATTRIBUTES]
+        invalid = next((name for name in attribute_names if name not in valid), None)
+        if invalid is not None:
+            raise models.InvalidAttributeName(invalid)
+        everything = queue.attributes  # once: each count walks every message
+        if "All" in attribute_names:
+            return dict(everything)
+        return {name: everything[name] for name in attribute_names if everything.get(name) is not None}
+
+    models.SQSBackend.get_queue_attributes = get_queue_attributes
 
 
 def _snapshot(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any]]:

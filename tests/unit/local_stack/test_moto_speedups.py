@@ -108,3 +108,41 @@ def test_data_plane_answers_keep_every_attribute_type_and_the_paging_key(dynamod
     assert "Item" not in dynamodb.get_item(TableName=TABLE, Key=_key("a", "9"))
     described = dynamodb.describe_table(TableName=TABLE)["Table"]
     assert described["CreationDateTime"] is not None, "control-plane answers still go through moto's serializer"
+
+
+@pytest.fixture
+def sqs() -> Iterator[tuple[Any, str]]:
+    moto_speedups.apply()
+    with mock_aws():
+        client = boto3.client("sqs", region_name="us-east-1")
+        yield client, client.create_queue(QueueName="q")["QueueUrl"]
+
+
+def test_queue_counts_follow_receives_delays_and_visibility(sqs: tuple[Any, str]) -> None:
+    client, url = sqs
+    for n in range(5):
+        client.send_message(QueueUrl=url, MessageBody=str(n))
+    client.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    received = client.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=60)["Messages"]
+    assert len(received) == 2
+    names = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "NotVisible", "Delayed")]
+    counts = client.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    assert counts == dict(zip(names, ["3", "2", "1"], strict=True))
+    every = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert every["ApproximateNumberOfMessages"] == "3"
+    assert every["MessageRetentionPeriod"] == "345600"
+    with pytest.raises(client.exceptions.ClientError, match="InvalidAttributeName"):
+        client.get_queue_attributes(QueueUrl=url, AttributeNames=["NoSuchAttribute"])
+
+
+def test_a_message_past_its_retention_period_is_not_received(sqs: tuple[Any, str]) -> None:
+    client, url = sqs
+    client.set_queue_attributes(QueueUrl=url, Attributes={"MessageRetentionPeriod": "60"})
+    client.send_message(QueueUrl=url, MessageBody="fresh")
+    assert client.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]["Body"] == "fresh"
+    from moto.sqs.models import sqs_backends
+
+    [queue] = sqs_backends["123456789012"]["us-east-1"].queues.values()
+    for message in queue._messages:
+        message.sent_timestamp -= 61_000  # sent 61 s earlier: past the 60 s retention
+    assert "Messages" not in client.receive_message(QueueUrl=url, VisibilityTimeout=0)
