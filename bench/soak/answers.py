@@ -38,10 +38,9 @@ class Conversation:
 
 
 class Answers:
-    def __init__(self, stack: LocalStack, rng: random.Random, seed: str, activities: dict[str, Any]) -> None:
+    def __init__(self, stack: LocalStack, rng: random.Random, activities: dict[str, Any]) -> None:
         self._stack = stack
         self._rng = rng
-        self._seed = seed
         self._activities = activities  # the soak's own list of what it queued: every email here is counted
         self.waiting: list[Conversation] = []
         self.answered: list[Conversation] = []

@@ -132,7 +132,7 @@ def run(
         activities = _enqueue(stack, rng, spaces, emails)
         print(f"soak: {len(spaces)} workspaces connected, {emails} emails queued ({_since(started)})", flush=True)
         print(f"soak: state in {state}", flush=True)
-        answers = Answers(stack, random.Random(f"{seed}:answers"), seed, activities)
+        answers = Answers(stack, random.Random(f"{seed}:answers"), activities)
         # Each worker waits on the stack for most of a send: more of them keep the one-process stack busy.
         processes = workers or (4 if emails >= 1000 else 2)
         with Workers(Path(state), seed, kill_rate, aws_fault_rate, processes) as running:

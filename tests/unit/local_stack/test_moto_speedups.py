@@ -3,6 +3,9 @@ a committed one writes them all, and data-plane answers carry the same values (b
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -146,3 +149,38 @@ def test_a_message_past_its_retention_period_is_not_received(sqs: tuple[Any, str
     for message in queue._messages:
         message.sent_timestamp -= 61_000  # sent 61 s earlier: past the 60 s retention
     assert "Messages" not in client.receive_message(QueueUrl=url, VisibilityTimeout=0)
+
+
+def test_a_cancelled_transaction_never_undoes_a_write_made_while_it_ran(dynamodb: Any) -> None:
+    """A claim's transaction cancelled while another request updated the same item must not roll that update back."""
+    dynamodb.put_item(TableName=TABLE, Item={**_key("a", "1"), "n": {"N": "0"}})
+    rounds = 300
+    missing = {"TableName": TABLE, "Key": _key("z", "9"), "ConditionExpression": "attribute_exists(pk)"}
+
+    def cancelled_transactions() -> None:
+        for _ in range(rounds):
+            with contextlib.suppress(dynamodb.exceptions.TransactionCanceledException):
+                dynamodb.transact_write_items(TransactItems=[_set_v("a", "1", "1"), {"ConditionCheck": missing}])
+
+    def increments() -> None:
+        for _ in range(rounds):
+            dynamodb.update_item(
+                TableName=TABLE,
+                Key=_key("a", "1"),
+                UpdateExpression="ADD n :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+
+    threads = [threading.Thread(target=cancelled_transactions), threading.Thread(target=increments)]
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so the two interleave inside a transaction
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    item = dynamodb.get_item(TableName=TABLE, Key=_key("a", "1"))["Item"]
+    assert item["n"] == {"N": str(rounds)}
+    assert "v" not in item
