@@ -1,6 +1,11 @@
-"""One send worker outside the local stack, which the soak kills with SIGKILL and starts again.
+"""Send workers outside the local stack, which the soak kills with SIGKILL and starts again.
 
-Run by bench/soak/run.py, not by people: python bench/soak/worker.py STATE_DIR SEED INCARNATION KILL_RATE AWS_FAULT_RATE
+Run by bench/soak/workers.py, not by people: python bench/soak/worker.py STATE_DIR SEED KILL_RATE AWS_FAULT_RATE COUNT
+
+One parent process imports what a worker needs (boto3, the Google client, the service's package: ~1.4 s of CPU) and
+then forks COUNT workers; when one dies it forks the next incarnation. A restart then costs a fork instead of a new
+interpreter, which at a few hundred kills per big soak was a large share of the machine. The parent opens no
+connection and starts no thread before it forks; each worker builds its own clients and function.
 
 It does what Lambda's SQS event source does for the send function (receive a batch, invoke, delete what succeeded),
 in its own process with the handlers' environment (stack.json's functions_env), so a kill is a real process death:
@@ -13,11 +18,14 @@ before the call reaches moto, as a throttled service answers; the same wrapper s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import signal
 import sys
+import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +87,8 @@ class _KillSwitch:
         googleapiclient.http.HttpRequest.execute = execute  # type: ignore[method-assign]
 
 
-def main(argv: list[str]) -> int:
-    state_dir, seed, incarnation = Path(argv[1]), argv[2], int(argv[3])
-    kill_rate, aws_fault_rate = float(argv[4]), float(argv[5])
+def work(state_dir: Path, seed: str, incarnation: int, kill_rate: float, aws_fault_rate: float) -> int:
     config = json.loads((state_dir / "stack.json").read_text())
-    os.environ.update(json.loads(Path(config["functions_env"]).read_text()))
     rng = random.Random(f"{seed}:{incarnation}")
 
     import boto3
@@ -131,6 +136,83 @@ def main(argv: list[str]) -> int:
             entries = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(chunk)]
             sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
     return 0
+
+
+class _Stop(Exception):
+    pass
+
+
+def _preload() -> None:
+    """What every worker imports, imported once before the forks (modules only: no client, socket or thread)."""
+    import boto3  # noqa: F401
+    import botocore.client  # noqa: F401
+    import googleapiclient.discovery
+    import googleapiclient.http  # noqa: F401
+
+    import gmail_integration.bootstrap
+    import gmail_integration.sending  # noqa: F401
+    import local_stack.lambda_runtime
+    import local_stack.pollers  # noqa: F401
+
+
+def main(argv: list[str]) -> int:
+    state_dir, seed = Path(argv[1]), argv[2]
+    kill_rate, aws_fault_rate, count = float(argv[3]), float(argv[4]), int(argv[5])
+    config = json.loads((state_dir / "stack.json").read_text())
+    os.environ.update(json.loads(Path(config["functions_env"]).read_text()))
+    _preload()
+    incarnations = iter(range(1, 1_000_000))
+    restarts, unexpected = 0, []
+
+    def fork() -> int:
+        incarnation = next(incarnations)
+        pid = os.fork()
+        if pid == 0:  # the worker: dies with its parent, and runs until SIGTERM or its seeded kill
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _die_with_parent()
+                code = work(state_dir, seed, incarnation, kill_rate, aws_fault_rate)
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        return pid
+
+    def stop(*_: Any) -> None:
+        raise _Stop
+
+    signal.signal(signal.SIGTERM, stop)
+    children = {fork() for _ in range(count)}
+    try:
+        while True:
+            pid, status = os.wait()
+            children.discard(pid)
+            restarts += 1
+            if os.waitstatus_to_exitcode(status) != -signal.SIGKILL:
+                unexpected.append(os.waitstatus_to_exitcode(status))
+                print(json.dumps({"worker": pid, "exited": unexpected[-1]}), file=sys.stderr, flush=True)
+                time.sleep(1)  # a worker that cannot start is not forked again in a tight loop
+            children.add(fork())
+    except _Stop:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+    (state_dir / "workers.json").write_text(json.dumps({"restarts": restarts, "unexpected": unexpected}))
+    return 0
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
-"""Two send workers as child processes, each started again (next incarnation) when a kill takes it down."""
+"""The send workers: one parent process (bench/soak/worker.py) that forks them and forks the next incarnation of any
+that a kill takes down. At the end it stops them with SIGTERM and writes how many were restarted."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -16,46 +17,32 @@ WORKER = Path(__file__).with_name("worker.py")
 
 class Workers:
     def __init__(self, state_dir: Path, seed: str, kill_rate: float, aws_fault_rate: float, count: int = 2) -> None:
-        self._args = (str(state_dir), seed, str(kill_rate), str(aws_fault_rate))
+        self._state_dir = state_dir
+        self._command = [sys.executable, str(WORKER), str(state_dir), seed, str(kill_rate), str(aws_fault_rate)]
+        self._command.append(str(count))
         self._log = (state_dir / "workers.log").open("ab")
-        self._count = count
-        self._incarnation = 0
-        self._processes: list[subprocess.Popen[bytes]] = []
-        self._stop = threading.Event()
-        self._watch = threading.Thread(target=self._supervise, name="soak-workers", daemon=True)
+        self._parent: subprocess.Popen[bytes] | None = None
         self.restarts = 0
+        self.unexpected: list[int] = []  # exit codes of workers that died other than by the soak's SIGKILL
 
     def __enter__(self) -> Workers:
-        self._processes = [self._start() for _ in range(self._count)]
-        self._watch.start()
+        self._parent = subprocess.Popen(
+            self._command, stdout=self._log, stderr=self._log, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+        )
         return self
 
     def __exit__(self, *_: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self._stop.set()
-        self._watch.join()
-        for process in self._processes:
-            process.send_signal(signal.SIGTERM)
-        for process in self._processes:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        assert self._parent is not None
+        self._parent.send_signal(signal.SIGTERM)
+        try:
+            self._parent.wait(30)
+        except subprocess.TimeoutExpired:
+            self._parent.kill()
+            self._parent.wait()
         self._log.close()
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        self._incarnation += 1
-        state_dir, seed, kill_rate, aws_rate = self._args
-        command = [sys.executable, str(WORKER), state_dir, seed, str(self._incarnation), kill_rate, aws_rate]
-        return subprocess.Popen(
-            command, stdout=self._log, stderr=self._log, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
-        )
-
-    def _supervise(self) -> None:
-        while not self._stop.wait(0.2):
-            for i, process in enumerate(self._processes):
-                if process.poll() is not None:
-                    if process.returncode not in (-signal.SIGKILL, 0):
-                        print(f"soak: worker {process.pid} exited with {process.returncode}", flush=True)
-                    self.restarts += 1
-                    self._processes[i] = self._start()
+        ends = self._state_dir / "workers.json"
+        if ends.is_file():
+            counted = json.loads(ends.read_text())
+            self.restarts, self.unexpected = int(counted["restarts"]), list(counted["unexpected"])
+        if self.unexpected or self._parent.returncode != 0:
+            print(f"soak: workers exited unexpectedly {self.unexpected}, parent {self._parent.returncode}", flush=True)

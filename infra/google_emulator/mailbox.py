@@ -7,11 +7,13 @@ not contiguous within one mailbox, which catches code that assumes `+1` steps.
 
 from __future__ import annotations
 
+import bisect
 import email
 import email.policy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
+from functools import cached_property
 
 from google_emulator import ids
 
@@ -64,11 +66,13 @@ class StoredMessage:
     history_id: int
     parsed: Message = field(repr=False, default_factory=EmailMessage)
 
-    @property
+    # A stored message never changes its headers; parsing them again at each lookup (every delivery, search and
+    # threading rule walks the mailbox) made a call's cost grow with the mailbox.
+    @cached_property
     def message_id(self) -> str:
         return header_text(self.parsed, "Message-ID").strip()
 
-    @property
+    @cached_property
     def subject(self) -> str:
         return header_text(self.parsed, "Subject")
 
@@ -141,6 +145,10 @@ class Mailbox:
     def by_message_id(self, rfc822_id: str) -> list[StoredMessage]:
         wanted = rfc822_id.strip().lower()
         return [m for m in self.messages.values() if m.message_id.lower() == wanted]
+
+    def history_after(self, history_id: int) -> list[HistoryRecord]:
+        """The records after `history_id`, found by bisection: the log is in id order (ids only grow)."""
+        return self.history[bisect.bisect_right(self.history, history_id, key=lambda record: record.id) :]
 
     def expire_history(self, before: int | None) -> int:
         """Forget history older than `before` (default: all of it up to now); returns the cut."""

@@ -32,6 +32,9 @@ class MotoServer:
     def __init__(self, host: str, port: int) -> None:
         from moto.server import ThreadedMotoServer
 
+        from local_stack import moto_speedups
+
+        moto_speedups.apply()
         # moto warns for each type its CloudFormation skips; the stack logs its own, clearer line instead.
         logging.getLogger("moto").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", module=r"moto\..*")

@@ -267,18 +267,18 @@ def list_history(ctx: Context) -> dict[str, Any]:
         raise not_found()
     types = set(ctx.query.get("historyTypes") or [])
     label = ctx.param("labelId")
-    records = [
-        r
-        for r in mailbox.history
-        if r.id > start and (not types or r.kind in types) and (not label or label in r.label_ids)
-    ]
     page_token = ctx.param("pageToken")
+    after = start
     if page_token:
         try:
-            after = int(page_token)
+            after = max(start, int(page_token))
         except ValueError:
             raise invalid_argument("Invalid pageToken") from None
-        records = [r for r in records if r.id > after]
+    records = [
+        r
+        for r in mailbox.history_after(after)
+        if (not types or r.kind in types) and (not label or label in r.label_ids)
+    ]
     limit = ctx.int_param("maxResults", 100, 500)
     answer: dict[str, Any] = {}
     if records[:limit]:

@@ -128,6 +128,33 @@ def test_a_crash_after_gmail_accepted_is_found_not_resent(h: Harness) -> None:
     assert h.gmail.header_reads == ["m1"]
 
 
+def test_a_found_send_whose_record_fails_keeps_its_claim_and_is_not_resent(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a send that reached Gmail without its answer, found there by the next delivery
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.clock.advance(121)
+    # When recording what was found fails (DynamoDB throttled)
+    ledger = h.world.ledger
+    record = ledger.mark_sent
+
+    def throttled(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(ledger, "mark_sent", record)
+        raise RuntimeError("ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(ledger, "mark_sent", throttled)
+    with pytest.raises(RuntimeError):
+        h.deliver(FIRST)
+    # Then the claim is kept: after its lease the next delivery looks in Gmail again instead of sending a copy
+    assert h.email().status is EmailStatus.SENDING
+    h.world.clock.advance(121)
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    assert len(h.gmail.sent) == 1, "one email reached Gmail"
+    assert h.email().gmail_message_id == "m1"
+
+
 def test_an_unconfirmed_send_is_looked_for_before_a_closing_gate_parks_it(h: Harness) -> None:
     # Given an email that reached Gmail but whose answer was lost, and billing turning past due meanwhile
     h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")

@@ -266,6 +266,9 @@ class SendEmail:
             search = self._find_sent(connection, claim.send_cursor, message_id)
             if search.found is not None:
                 logger.info("interrupted send found in Gmail; recorded without sending again")
+                # Gmail has it: a crash while recording must keep the claim (given back, the next delivery would
+                # claim afresh, not look in Gmail, and send a second copy; the 5,000-email soak found one)
+                attempt.handed_to_gmail = True
                 return self._record_sent(command, search.found, thread, message_id)
             if not search.conclusive:
                 return self._fail(
