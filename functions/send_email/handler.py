@@ -8,6 +8,7 @@ visibility timeout, and nothing was claimed, so nothing waits on a lease.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -28,6 +29,16 @@ class OutOfTimeError(Exception):
     """Not started: the function's remaining time cannot cover one more Gmail call."""
 
 
+def not_before(record: SQSRecord) -> float | None:
+    """The turn a waiting email's message carries (epoch seconds); an unreadable one counts as none."""
+    attribute = record.message_attributes["not_before"]
+    try:
+        value = float(attribute.string_value) if attribute is not None and attribute.string_value else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
 def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
     if lambda_context is not None:
         needed_ms = (get_settings().gmail_http_timeout_s + MARGIN_S) * 1000
@@ -38,7 +49,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
             )
             raise OutOfTimeError(record.message_id)
     bootstrap().process_send_message(
-        record.body, record.receipt_handle, int(record.attributes.approximate_receive_count)
+        record.body, record.receipt_handle, int(record.attributes.approximate_receive_count), not_before(record)
     )
 
 

@@ -8,6 +8,7 @@ with fakes (tests/unit/sending/test_send_email.py); the local stack lets it wire
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -23,6 +24,7 @@ from gmail_integration.dal.grant_holders import DynamoGrantHolders
 from gmail_integration.dal.held import DynamoHeldEmails
 from gmail_integration.dal.ledger import DynamoEmailLedger
 from gmail_integration.dal.mailboxes import DynamoConnectedMailboxes
+from gmail_integration.dal.pacing import DynamoMailboxPace
 from gmail_integration.dal.parked import DynamoParkedEmails
 from gmail_integration.dal.profiles import DynamoProfileRepository
 from gmail_integration.dal.read_model import DynamoEmailReadModel
@@ -49,11 +51,13 @@ from gmail_integration.replies.watch import ConnectThenWatch, StopThenDisconnect
 from gmail_integration.sending.daily_limit import ResumeAfterDailyLimit
 from gmail_integration.sending.gates import SetAgentActive, SetBilling
 from gmail_integration.sending.intake import ProcessSendMessage
+from gmail_integration.sending.pace_settings import SetSendingPace
 from gmail_integration.sending.redrive import RedriveParked
 from gmail_integration.sending.release import CancelParked, ReleaseParked
 from gmail_integration.sending.send_email import SendEmail
 from gmail_integration.sending.stop_on_reply import StopOnReply
 from gmail_integration.sending.suppressions import LiftSuppression, ListSuppressions
+from gmail_integration.sending.waiting import MailboxTurns
 from gmail_integration.settings import Settings, get_settings
 from gmail_integration.sqs.queues import SqsDeadLetters, SqsPollJobs, SqsQueue
 
@@ -78,6 +82,8 @@ def utc_now() -> datetime:
 class Container:
     settings: Settings
     clock: Callable[[], datetime] = field(default=utc_now)
+    sleep: Callable[[float], None] = field(default=time.sleep)
+    """How a worker waits for a mailbox turn a second or two away (tests pass their clock's advance)."""
 
     # ---- AWS adapters ----
     @cached_property
@@ -89,6 +95,11 @@ class Container:
         but the local stack runs every function in one process, so creation is serialised here."""
         with _AWS_LOCK:
             return self.aws.client(service)
+
+    @cached_property
+    def sqs(self) -> Any:
+        """One SQS client per container, shared by the send queue, the DLQ and the poll queue."""
+        return self.client("sqs")
 
     @cached_property
     def dynamodb(self) -> DynamoDBServiceResource:
@@ -137,11 +148,11 @@ class Container:
 
     @cached_property
     def send_queue(self) -> SqsQueue:
-        return SqsQueue(self.client("sqs"), self.settings.send_queue_url)
+        return SqsQueue(self.sqs, self.settings.send_queue_url)
 
     @cached_property
     def dead_letters(self) -> SqsDeadLetters:
-        return SqsDeadLetters(self.client("sqs"), self.settings.send_dlq_url)
+        return SqsDeadLetters(self.sqs, self.settings.send_dlq_url)
 
     # ---- Google adapters ----
     def oauth_client(self) -> OAuthClient:
@@ -249,7 +260,7 @@ class Container:
             ),
             watches=self.watches,
             connections=self.connections,
-            jobs=SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url),
+            jobs=SqsPollJobs(self.sqs, self.settings.poll_queue_url),
         )
 
     @cached_property
@@ -287,6 +298,26 @@ class Container:
             lease=timedelta(seconds=self.settings.send_lease_s),
             suppressions=self.suppressions,
             stop_on_reply=StopOnReply(self.thread_check),
+            turns=MailboxTurns(
+                pace=self.mailbox_pace,
+                ledger=self.ledger,
+                clock=self.clock,
+                default_gap_s=self.settings.send_min_gap_s,
+                default_max_per_hour=self.settings.send_max_per_hour,
+                sleep=self.sleep,
+            ),
+        )
+
+    @cached_property
+    def mailbox_pace(self) -> DynamoMailboxPace:
+        return DynamoMailboxPace(self.table)
+
+    @cached_property
+    def set_sending_pace(self) -> SetSendingPace:
+        return SetSendingPace(
+            pace=self.mailbox_pace,
+            default_gap_s=self.settings.send_min_gap_s,
+            default_max_per_hour=self.settings.send_max_per_hour,
         )
 
     @cached_property
@@ -320,7 +351,7 @@ class Container:
 
     @cached_property
     def schedule_polls(self) -> SchedulePolls | SafetyNetPolls:
-        jobs = SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url)
+        jobs = SqsPollJobs(self.sqs, self.settings.poll_queue_url)
         if self.settings.push_enabled:
             return SafetyNetPolls(
                 mailboxes=DynamoConnectedMailboxes(self.table),
@@ -348,7 +379,7 @@ class Container:
 
     @cached_property
     def poll_queue(self) -> SqsQueue:
-        return SqsQueue(self.client("sqs"), self.settings.poll_queue_url)
+        return SqsQueue(self.sqs, self.settings.poll_queue_url)
 
     @cached_property
     def process_poll_job(self) -> ProcessPollJob:
@@ -362,6 +393,7 @@ class Container:
             dead_letters=self.dead_letters,
             postponer=self.send_queue,
             clock=self.clock,
+            resend=self.send_queue,
         )
 
 

@@ -56,7 +56,7 @@ class _Context:
 def test_only_the_failed_record_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, str, int]] = []
 
-    def process(body: str, receipt_handle: str, receive_count: int) -> None:
+    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
         seen.append((json.loads(body)["activity_id"], receipt_handle, receive_count))
         if json.loads(body)["activity_id"] == "act_bad":
             raise RuntimeError("Gmail said 503")
@@ -97,7 +97,7 @@ def test_a_batch_stops_taking_records_when_one_more_gmail_call_would_outlive_the
     context = _Clock(30_000)
     seen: list[str] = []
 
-    def process(body: str, receipt_handle: str, receive_count: int) -> None:
+    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
         seen.append(json.loads(body)["activity_id"])
         context.remaining_ms -= 9_000
 
