@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from gmail_integration.dal import keys
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 _WINDOW = {"#w": "window"}
+_TYPES = TypeDeserializer()
 _ATTEMPTS = 4
 
 
@@ -63,7 +65,9 @@ class DynamoMailboxPace:
             )
         except ClientError as exc:
             if is_conditional_failure(exc):
-                return False, dict(exc.response.get("Item") or {})  # type: ignore[call-overload]
+                # The item as it stood comes in DynamoDB's typed form: the resource layer does not convert errors.
+                typed: dict[str, Any] = dict(exc.response.get("Item") or {})  # type: ignore[call-overload]
+                return False, {name: _TYPES.deserialize(value) for name, value in typed.items()}
             raise
         return True, dict(answer.get("Attributes") or {})
 
