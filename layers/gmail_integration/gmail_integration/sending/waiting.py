@@ -1,9 +1,10 @@
 """Waiting is not failing: an email that must wait gets its turn recorded and comes back then, at no receive cost.
 
 The send use case asks ``MailboxTurns`` two things. Before any Gmail call, ``await_turn``: may this mailbox send
-now? A turn due within ``INLINE_WAIT_S`` is waited for in the worker; a later one is a wait. Right before the send,
-``take``: the slot is stamped in the pace item by a conditional write, so two workers never send closer than the
-interval; a near miss (another worker sent a moment ago) is again waited for in the worker.
+now? A turn due within ``INLINE_WAIT_S`` is waited for in the worker; a later one is a wait. Right before the send
+(after the claim and the MIME build, so nothing slow sits between the stamp and the call), ``take``: the slot is
+stamped in the pace item by a conditional write, so two workers never send closer than the interval; a near miss
+(another worker sent a moment ago) is again waited for in the worker.
 
 A wait reserves the email its own slot (the cursor hands out distinct ones, so a burst spreads out and each email
 comes back once), records ``EMAIL_READY`` with ``not_before`` and the reason on the email, and raises
@@ -59,8 +60,11 @@ class MailboxTurns:
             turn = free if free.at >= slot else Turn(slot, free.reason)
         self._wait_or_sleep(command, digest, turn, state, policy, now)
 
-    def take(self, command: SendEmailV1, context: SendContext, digest: str) -> None:
-        """Stamps this send in the pace item, or waits (in the worker when close, else as a recorded wait)."""
+    def take(
+        self, command: SendEmailV1, context: SendContext, digest: str, give_back: Callable[[], object]
+    ) -> None:
+        """Stamps this send in the pace item, or waits: in the worker when close, else (after ``give_back``, which
+        returns the claim) as a recorded wait."""
         state = context.pace
         policy = self.policy(state)
         for _ in range(_TAKE_ATTEMPTS):
@@ -70,18 +74,28 @@ class MailboxTurns:
                 return
             count("PaceSlotsMissed")
             turn = free_at(state, policy, now)
-            self._wait_or_sleep(command, digest, turn, state, policy, now)
+            self._wait_or_sleep(command, digest, turn, state, policy, now, give_back)
         turn = free_at(state, policy, epoch(self.clock()))
+        give_back()
         self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
 
     def _wait_or_sleep(
-        self, command: SendEmailV1, digest: str, turn: Turn, state: PaceState, policy: PacePolicy, now: float
+        self,
+        command: SendEmailV1,
+        digest: str,
+        turn: Turn,
+        state: PaceState,
+        policy: PacePolicy,
+        now: float,
+        give_back: Callable[[], object] | None = None,
     ) -> None:
         if turn.at <= now:
             return
         if turn.at - now <= INLINE_WAIT_S:
             self.sleep(turn.at - now)
             return
+        if give_back is not None:
+            give_back()
         self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
 
     def wait(
