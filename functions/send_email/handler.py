@@ -2,8 +2,9 @@
 
 A batch never outlives the function's timeout: before each record the handler checks that the time left still
 covers one more Gmail call (its HTTP timeout plus a margin for the table and the events). When it does not, that
-record and the rest are reported as failures without being touched; SQS hands them out again after their
-visibility timeout, and nothing was claimed, so nothing waits on a lease.
+record and the rest are put on the queue again at once (their email shown waiting), untouched otherwise: nothing
+was claimed, so nothing waits on a lease, and no receive is used up. Only if that fails are they reported as
+failures, for SQS to hand out again after their visibility timeout.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
             logger.warning(
                 "record left for a later invocation: not enough time", extra={"message_id": record.message_id}
             )
+            # Handed to the queue again at once rather than failed, so a long batch costs no receive.
+            if bootstrap().process_send_message.defer(record.body, not_before(record)):
+                return
             raise OutOfTimeError(record.message_id)
     bootstrap().process_send_message(
         record.body, record.receipt_handle, int(record.attributes.approximate_receive_count), not_before(record)

@@ -112,7 +112,7 @@ declare namespace OutSalesGmail {
     updated_at: string;
     /** While the email waits its turn (the mailbox's pace, Gmail's rate limit): when it is due to go out. */
     not_before?: string | null;
-    /** mailbox_pace, hourly_limit, gmail_rate_limit or earlier_email_not_sent */
+    /** mailbox_pace, hourly_limit, gmail_rate_limit, earlier_email_not_sent or in_line */
     wait_reason?: string | null;
   }
 

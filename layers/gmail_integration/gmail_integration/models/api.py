@@ -49,7 +49,7 @@ class EmailView(BaseModel):
     not_before: datetime | None = None
     """Set while the email waits its turn (the mailbox's pace, Gmail's rate limit): when it is due to go out."""
     wait_reason: str | None = None
-    """Why it waits: mailbox_pace, hourly_limit, gmail_rate_limit or earlier_email_not_sent."""
+    """Why it waits: mailbox_pace, hourly_limit, gmail_rate_limit, earlier_email_not_sent or in_line."""
 
     @classmethod
     def of(cls, record: EmailRecord) -> EmailView:

@@ -21,6 +21,8 @@ class WaitReason(StrEnum):
     HOURLY_LIMIT = "hourly_limit"
     GMAIL_RATE_LIMIT = "gmail_rate_limit"
     EARLIER_EMAIL_NOT_SENT = "earlier_email_not_sent"
+    IN_LINE = "in_line"
+    """Taken from the queue by a worker that had no time left for it: back on the queue at once."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from gmail_integration.jitter import with_jitter
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.gmail_errors import DeliveryUnknownError, GmailError
+from gmail_integration.models.pacing import WaitReason
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.pacing import INLINE_WAIT_S, sqs_delay_s
@@ -32,6 +33,7 @@ from gmail_integration.sending.send_email import (
     RetryLaterError,
     SendEmail,
     SendOutcome,
+    payload_hash,
 )
 from gmail_integration.strict_json import StrictJsonError, loads_strict
 
@@ -127,6 +129,22 @@ class ProcessSendMessage:
             raise
         finally:
             logger.remove_keys(["workspace_id", "activity_id"])
+
+    def defer(self, body: str, not_before: float | None) -> bool:
+        """A record the invocation has no time left for goes back on the queue at once, keeping its turn; a first
+        receive also shows its email (waiting in line), so every approved email is visible. False: not deferred."""
+        if self.resend is None:
+            return False
+        try:
+            loads_strict(body)
+            command = SendEmailV1.model_validate_json(body)
+        except (StrictJsonError, ValidationError):
+            return False  # the next receive rejects it with its reason
+        now = self.clock()
+        if not_before is None:
+            self.ledger.record_wait(command, now, now, WaitReason.IN_LINE, payload_hash(command))
+        self.resend.send_later(body, 0, not_before if not_before is not None else now.timestamp())
+        return True
 
     def _reject(self, body: str, reason: str) -> None:
         try:

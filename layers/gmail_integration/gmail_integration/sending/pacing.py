@@ -25,9 +25,10 @@ a 429 at all."""
 JITTER = 0.3
 """The gap is lengthened by up to this fraction, never shortened, so the rhythm is not machine-regular."""
 
-INLINE_WAIT_S = 2.0
+INLINE_WAIT_S = 1.0
 """A slot this close is waited for in the worker (a sleep) rather than by sending the message round SQS again:
-SQS delays count in whole seconds, and a receive costs more than the wait."""
+SQS delays count in whole seconds. Longer sleeps would hold up the rest of the batch (the function's time budget
+covers one Gmail call after each record), so anything later is a wait."""
 
 
 def epoch(moment: datetime) -> float:

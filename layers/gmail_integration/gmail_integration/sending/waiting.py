@@ -60,9 +60,7 @@ class MailboxTurns:
             turn = free if free.at >= slot else Turn(slot, free.reason)
         self._wait_or_sleep(command, digest, turn, state, policy, now)
 
-    def take(
-        self, command: SendEmailV1, context: SendContext, digest: str, give_back: Callable[[], object]
-    ) -> None:
+    def take(self, command: SendEmailV1, context: SendContext, digest: str, give_back: Callable[[], object]) -> None:
         """Stamps this send in the pace item, or waits: in the worker when close, else (after ``give_back``, which
         returns the claim) as a recorded wait."""
         state = context.pace
