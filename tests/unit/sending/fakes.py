@@ -97,6 +97,9 @@ class FakeGmail:
     header_reads: list[str] = field(default_factory=list)
     deliver_then_fail: GmailError | None = None
 
+    def ready(self, connection: Connection) -> None:
+        """The fake's token is always valid."""
+
     def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage:
         if self.errors:
             raise self.errors.pop(0)

@@ -69,6 +69,10 @@ class EmailLedger(Protocol):
 
 
 class SendingGmail(Protocol):
+    def ready(self, connection: Connection) -> None:
+        """Everything a send needs before its one request (a valid access token); raises a GmailError."""
+        ...
+
     def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage: ...
 
     def message_headers(self, connection: Connection, message_id: str, names: Sequence[str]) -> MessageHeaders: ...

@@ -306,8 +306,12 @@ class SendEmail:
                 "This email could not be written as a valid message. Edit it and send again.",
             )
         if self.turns is not None:
-            # The slot is taken right before the Gmail call, so nothing slow sits between the two; a long wait
-            # gives the claim back first (nothing went out), then records the wait on the email.
+            # The slot is taken right before the Gmail call, so nothing slow (a token refresh) sits between the two;
+            # a long wait gives the claim back first (nothing went out), then records the wait on the email.
+            try:
+                self.gmail.ready(connection)
+            except GmailError as error:
+                return self._on_gmail_error(command, error, digest)
             ws, act = command.workspace_id, command.activity_id
             self.turns.take(command, context, digest, give_back=lambda: self.ledger.release(ws, act, self.clock()))
         attempt.handed_to_gmail = True
