@@ -63,6 +63,8 @@ class Harness:
     process: ProcessSendMessage
 
     def deliver(self, message: dict[str, object] | str, not_before: float | None = None) -> SendOutcome | None:
+        """One receive, half a second after the previous one: Gmail's own pace (0.45 s a send) always holds."""
+        self.world.clock.advance(0.5)
         body = message if isinstance(message, str) else json.dumps(message)
         return self.process(body, "receipt", 1, not_before)
 

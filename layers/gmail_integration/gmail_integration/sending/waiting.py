@@ -1,7 +1,8 @@
 """Waiting is not failing: an email that must wait gets its turn recorded and comes back then, at no receive cost.
 
 The send use case asks ``MailboxTurns`` two things. Before any Gmail call, ``await_turn``: may this mailbox send
-now? A turn due within ``INLINE_WAIT_S`` is waited for in the worker; a later one is a wait. Right before the send
+now? On a first receive any later turn is a wait (the batch's other messages must be recorded, visible, at once);
+an email back at its reserved turn waits in the worker for a turn at most ``INLINE_WAIT_S`` away. Right before the send
 (after the claim and the MIME build, so nothing slow sits between the stamp and the call), ``take``: the slot is
 stamped in the pace item by a conditional write, so two workers never send closer than the interval; a near miss
 (another worker sent a moment ago) is again waited for in the worker.
@@ -54,10 +55,13 @@ class MailboxTurns:
         now = epoch(self.clock())
         throttled = context.connection.throttled_until if context.connection else None
         if slot is None:
+            # A first receive never sleeps: the rest of the batch must get its record (visible) and its slot now.
             turn = turn_for_new(state, policy, now, throttled)
-        else:
-            free = free_at(state, policy, now, throttled)
-            turn = free if free.at >= slot else Turn(slot, free.reason)
+            if turn.at > now:
+                self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+            return
+        free = free_at(state, policy, now, throttled)
+        turn = free if free.at >= slot else Turn(slot, free.reason)
         self._wait_or_sleep(command, digest, turn, state, policy, now)
 
     def take(self, command: SendEmailV1, context: SendContext, digest: str, give_back: Callable[[], object]) -> None:
@@ -94,6 +98,10 @@ class MailboxTurns:
             return
         if give_back is not None:
             give_back()
+        if turn.reason in (None, WaitReason.MAILBOX_PACE):
+            # Back at its own turn and a little late for it (another send came late): it keeps its place in line,
+            # right after that send, instead of queueing behind every slot handed out since.
+            self.record(command, digest, turn.at, WaitReason.MAILBOX_PACE)
         self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
 
     def wait(
