@@ -43,6 +43,7 @@ integration: venv
 # Figures, not tests: benchmarks under bench/ (not part of make test).
 bench: venv
 	$(PY) bench/cold_init.py
+	$(PY) bench/send_cost.py
 
 # The fault-and-load soak (bench/soak): its small size runs in make test; make soak N=5000 [SEED=...] for the big one.
 N ?= 500

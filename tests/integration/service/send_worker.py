@@ -1,7 +1,7 @@
 """A send worker outside the local stack, as Lambda's SQS event source runs the send function: several at once.
 
 Run by tests/integration/service/test_burst_and_pace.py, not by people:
-    python send_worker.py STATE_DIR LOG_FILE [--clock-file FILE] [--longest-delay-s N]
+    python send_worker.py STATE_DIR LOG_FILE [--clock-file FILE] [--longest-delay-s N] [--counts-file FILE]
 
 It receives batches from the send queue, invokes the real handler in this process and deletes what succeeded. Each
 received record is written to LOG_FILE (one JSON line: activity, receive count, the not_before it carried) once the
@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,12 +51,25 @@ def _cut_delays(longest_s: int) -> None:
     botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
 
 
+def _count_calls(counts: Counter[str]) -> None:
+    import botocore.client
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
+        counts[f"{self.meta.service_model.service_name}.{operation_name}"] += 1
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("state_dir", type=Path)
     parser.add_argument("log_file", type=Path)
     parser.add_argument("--clock-file", type=Path)
     parser.add_argument("--longest-delay-s", type=int)
+    parser.add_argument("--counts-file", type=Path)
     args = parser.parse_args(argv[1:])
     config = json.loads((args.state_dir / "stack.json").read_text())
     os.environ.update(json.loads(Path(config["functions_env"]).read_text()))
@@ -67,6 +81,9 @@ def main(argv: list[str]) -> int:
 
     if args.longest_delay_s is not None:
         _cut_delays(args.longest_delay_s)
+    counts: Counter[str] = Counter()
+    if args.counts_file is not None:
+        _count_calls(counts)  # wraps whatever is below it, so the delays are cut first and counted once
     sqs = boto3.client("sqs", endpoint_url=config["aws_endpoint"], region_name=config["aws_region"])
     queue_url = config["send_queue_url"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -116,6 +133,10 @@ def main(argv: list[str]) -> int:
                 }
                 log.write(json.dumps(line) + "\n")
             log.flush()
+            if args.counts_file is not None:
+                args.counts_file.write_text(json.dumps(counts))
+    if args.counts_file is not None:
+        args.counts_file.write_text(json.dumps(counts))
     return 0
 
 
