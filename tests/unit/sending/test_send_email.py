@@ -236,12 +236,11 @@ def test_a_message_back_before_its_turn_goes_round_again_without_reading_anythin
     assert h.world.emails == {}
 
 
-def test_a_wait_of_hours_is_a_wait_not_a_park(h: Harness) -> None:
+def test_a_wait_of_hours_parks_like_the_daily_limit(h: Harness) -> None:
     h.gmail.errors.append(RateLimitedError(6 * 3600))
-    assert h.deliver(FIRST) is None
-    assert (h.email().reason, h.email().wait_reason) == (None, "gmail_rate_limit")
-    assert h.postponed.resent[0][1] == 900, "chained 15-minute delays"
-    assert h.world.paused_until is None
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    assert h.email().reason == "daily_limit_reached"
+    assert h.world.paused_until == h.world.clock() + timedelta(hours=6)
 
 
 def test_daily_limit_parks_this_email_and_the_next_ones_without_asking_gmail(h: Harness) -> None:

@@ -63,8 +63,8 @@ from gmail_integration.sending.waiting import MailboxTurns
 __all__ = ["PayloadMismatchError", "RetryLaterError", "SendEmail", "SendOutcome"]
 
 LONGEST_BACKOFF = timedelta(minutes=15)
-"""Without mailbox turns (``turns`` unset), a wait Google asks for beyond this parks like the daily limit. With
-them, any rate-limit wait is a wait: the message chains 15-minute delays at no receive cost."""
+"""A wait Google asks for beyond this is Gmail's daily sending limit (it answers 429 with "Retry after <tomorrow>"):
+the workspace's sending pauses and its emails park as ``daily_limit_reached``, re-driven when the pause ends."""
 
 DAILY_PAUSE = timedelta(hours=24)
 
@@ -364,8 +364,7 @@ class SendEmail:
             if claimed:
                 self.ledger.release(ws, act, self.clock())
 
-        short = isinstance(error, RateLimitedError) and error.retry_after_s <= LONGEST_BACKOFF.total_seconds()
-        if isinstance(error, RateLimitedError) and (short or self.turns is not None):
+        if isinstance(error, RateLimitedError) and error.retry_after_s <= LONGEST_BACKOFF.total_seconds():
             release()
             until = self.clock() + timedelta(seconds=error.retry_after_s)
             self.mailboxes.throttle(ws, until)
