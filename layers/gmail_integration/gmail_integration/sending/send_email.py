@@ -6,13 +6,13 @@ Order of work for one delivery of the queue message:
 2. an email already sent, failed or answered is left alone (SQS redelivers; one activity, one email);
 3. a closed gate parks it in Email Ready with the reason (and one ``EmailParked``), consuming the message;
    so does a prospect's answer in the thread of a follow-up (``StopOnReply``, stop_on_reply.py);
-4. wait for the mailbox's turn (waiting.py: its pace, the hourly cap, Gmail's 429), then claim it in the ledger
-   (SENDING with a lease); a live claim elsewhere means: come back after its lease;
+4. wait for the mailbox's turn (waiting.py: its pace, the hourly cap, Gmail's 429), take its slot (a conditional
+   write), then claim it in the ledger (SENDING with a lease); a live claim elsewhere means: come back after its
+   lease;
 5. a claim that finds an interrupted earlier attempt first looks in the mailbox's SENT history for our own
    message (metadata only), and records it instead of sending twice;
    a suppressed recipient (a bounce, Gmail's permanent refusal) then fails it without asking Gmail;
-6. take the mailbox's slot (a conditional write), send, then record SENT with Gmail's ids. Google's answer decides
-   the rest (see ``_on_gmail_error``).
+6. send, then record SENT with Gmail's ids. Google's answer decides the rest (see ``_on_gmail_error``).
 """
 
 from __future__ import annotations
@@ -236,6 +236,15 @@ class SendEmail:
                 until = self.clock().timestamp() + waiting.delay_s
                 self.turns.record(command, digest, until, WaitReason.EARLIER_EMAIL_NOT_SENT)
             raise
+        if self.turns is not None:
+            # The slot is taken just before the claim and the Gmail call: only the claim (one table write) and the
+            # MIME build sit between the stamp and the send; a token refresh is done before it. A slot missed by
+            # more than a second is a recorded wait, with nothing claimed to give back.
+            try:
+                self.gmail.ready(connection)
+            except GmailError as error:
+                return self._on_gmail_error(command, error, digest, claimed=False)
+            self.turns.take(command, context, digest, give_back=lambda: None)
         proposed = new_message_id(self.message_id_domain)
         claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, proposed, digest)
         if not claim.claimed:
@@ -305,15 +314,6 @@ class SendEmail:
                 "invalid_message",
                 "This email could not be written as a valid message. Edit it and send again.",
             )
-        if self.turns is not None:
-            # The slot is taken right before the Gmail call, so nothing slow (a token refresh) sits between the two;
-            # a long wait gives the claim back first (nothing went out), then records the wait on the email.
-            try:
-                self.gmail.ready(connection)
-            except GmailError as error:
-                return self._on_gmail_error(command, error, digest)
-            ws, act = command.workspace_id, command.activity_id
-            self.turns.take(command, context, digest, give_back=lambda: self.ledger.release(ws, act, self.clock()))
         attempt.handed_to_gmail = True
         try:
             sent = self.gmail.send(connection, raw, thread.gmail_thread_id if thread else None)

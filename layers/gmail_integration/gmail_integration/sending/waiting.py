@@ -2,10 +2,10 @@
 
 The send use case asks ``MailboxTurns`` two things. Before any Gmail call, ``await_turn``: may this mailbox send
 now? On a first receive any later turn is a wait (the batch's other messages must be recorded, visible, at once);
-an email back at its reserved turn waits in the worker for a turn at most ``INLINE_WAIT_S`` away. Right before the send
-(after the claim and the MIME build, so nothing slow sits between the stamp and the call), ``take``: the slot is
-stamped in the pace item by a conditional write, so two workers never send closer than the interval; a near miss
-(another worker sent a moment ago) is again waited for in the worker.
+an email back at its reserved turn waits in the worker for a turn at most ``INLINE_WAIT_S`` away. Right before the
+claim and the send (after a due token refresh, so nothing slow sits between the stamp and the call), ``take``: the
+slot is stamped in the pace item by a conditional write, so two workers never send closer than the interval; a near
+miss (another worker sent a moment ago) is again waited for in the worker.
 
 A wait reserves the email its own slot (the cursor hands out distinct ones, so a burst spreads out and each email
 comes back once), records ``EMAIL_READY`` with ``not_before`` and the reason on the email, and raises
