@@ -244,7 +244,7 @@ class SendEmail:
                 self.gmail.ready(connection)
             except GmailError as error:
                 return self._on_gmail_error(command, error, digest, claimed=False)
-            self.turns.take(command, context, digest, give_back=lambda: None)
+            self.turns.take(command, context, digest)
         proposed = new_message_id(self.message_id_domain)
         claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, proposed, digest)
         if not claim.claimed:

@@ -64,9 +64,8 @@ class MailboxTurns:
         turn = free if free.at >= slot else Turn(slot, free.reason)
         self._wait_or_sleep(command, digest, turn, state, policy, now)
 
-    def take(self, command: SendEmailV1, context: SendContext, digest: str, give_back: Callable[[], object]) -> None:
-        """Stamps this send in the pace item, or waits: in the worker when close, else (after ``give_back``, which
-        returns the claim) as a recorded wait."""
+    def take(self, command: SendEmailV1, context: SendContext, digest: str) -> None:
+        """Stamps this send in the pace item, or waits: in the worker when close, else as a recorded wait."""
         state = context.pace
         policy = self.policy(state)
         for _ in range(_TAKE_ATTEMPTS):
@@ -76,9 +75,8 @@ class MailboxTurns:
                 return
             count("PaceSlotsMissed")
             turn = free_at(state, policy, now)
-            self._wait_or_sleep(command, digest, turn, state, policy, now, give_back)
+            self._wait_or_sleep(command, digest, turn, state, policy, now)
         turn = free_at(state, policy, epoch(self.clock()))
-        give_back()
         self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
 
     def _wait_or_sleep(
@@ -89,15 +87,12 @@ class MailboxTurns:
         state: PaceState,
         policy: PacePolicy,
         now: float,
-        give_back: Callable[[], object] | None = None,
     ) -> None:
         if turn.at <= now:
             return
         if turn.at - now <= INLINE_WAIT_S:
             self.sleep(turn.at - now)
             return
-        if give_back is not None:
-            give_back()
         if turn.reason in (None, WaitReason.MAILBOX_PACE):
             # Back at its own turn and a little late for it (another send came late): it keeps its place in line,
             # right after that send, instead of queueing behind every slot handed out since.
