@@ -1,5 +1,5 @@
 """Internal routes (IAM-signed): billing and agent systems open and close the send gates, release or cancel a
-parked email, and read or lift the workspace's suppressed addresses."""
+parked email, read or lift the workspace's suppressed addresses, and set the workspace's sending pace."""
 
 from __future__ import annotations
 
@@ -22,10 +22,13 @@ from gmail_integration.models.api import (
     BillingUpdate,
     GateAnswer,
     ParkedDecision,
+    SendingPace,
+    SendingUpdate,
     SuppressionLifted,
     SuppressionsView,
 )
 from gmail_integration.models.decisions import Decision
+from gmail_integration.models.pacing import PaceSettings
 from gmail_integration.models.types import EmailAddress, Identifier
 from gmail_integration.observability import logger, metrics, tracer
 from gmail_integration.snapstart import register_hooks
@@ -61,6 +64,14 @@ def put_agent(
 ) -> GateAnswer:
     redriven = bootstrap().set_agent_active(workspace_id, agent_id, update.active)
     return GateAnswer(workspace_id=workspace_id, redriven=redriven)
+
+
+@app.put("/internal/workspaces/<workspace_id>/sending")
+def put_sending(workspace_id: Annotated[Identifier, Path()], update: Annotated[SendingUpdate, Body()]) -> SendingPace:
+    """The mailbox's own pace: the least gap between two sends and the most per clock hour (0 turns either off)."""
+    settings = PaceSettings(min_gap_s=update.min_gap_s, max_per_hour=update.max_per_hour)
+    policy = bootstrap().set_sending_pace(workspace_id, settings)
+    return SendingPace(workspace_id=workspace_id, min_gap_s=policy.min_gap_s, max_per_hour=policy.max_per_hour)
 
 
 def _decided(workspace_id: str, activity_id: str, decision: Decision) -> ParkedDecision:

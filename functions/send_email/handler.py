@@ -2,12 +2,14 @@
 
 A batch never outlives the function's timeout: before each record the handler checks that the time left still
 covers one more Gmail call (its HTTP timeout plus a margin for the table and the events). When it does not, that
-record and the rest are reported as failures without being touched; SQS hands them out again after their
-visibility timeout, and nothing was claimed, so nothing waits on a lease.
+record and the rest are put on the queue again at once (their email shown waiting), untouched otherwise: nothing
+was claimed, so nothing waits on a lease, and no receive is used up. Only if that fails are they reported as
+failures, for SQS to hand out again after their visibility timeout.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -30,6 +32,16 @@ class OutOfTimeError(Exception):
     """Not started: the function's remaining time cannot cover one more Gmail call."""
 
 
+def not_before(record: SQSRecord) -> float | None:
+    """The turn a waiting email's message carries (epoch seconds); an unreadable one counts as none."""
+    attribute = record.message_attributes["not_before"]
+    try:
+        value = float(attribute.string_value) if attribute is not None and attribute.string_value else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
 def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
     if lambda_context is not None:
         needed_ms = (get_settings().gmail_http_timeout_s + MARGIN_S) * 1000
@@ -38,9 +50,12 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
             logger.warning(
                 "record left for a later invocation: not enough time", extra={"message_id": record.message_id}
             )
+            # Handed to the queue again at once rather than failed, so a long batch costs no receive.
+            if bootstrap().process_send_message.defer(record.body, not_before(record)):
+                return
             raise OutOfTimeError(record.message_id)
     bootstrap().process_send_message(
-        record.body, record.receipt_handle, int(record.attributes.approximate_receive_count)
+        record.body, record.receipt_handle, int(record.attributes.approximate_receive_count), not_before(record)
     )
 
 

@@ -221,6 +221,14 @@ def samples() -> dict[str, dict[str, Any]]:
             auth="IAM",
             path_parameters={"workspace_id": "ws_demo", "address": "pat%40prospect.com"},
         ),
+        "internal-sending": http_event(
+            "PUT",
+            "/internal/workspaces/{workspace_id}/sending",
+            "/internal/workspaces/ws_demo/sending",
+            auth="IAM",
+            body={"min_gap_s": 45, "max_per_hour": 60},
+            path_parameters={"workspace_id": "ws_demo"},
+        ),
         "send-email-batch": {
             "Records": [
                 sqs_record("outsales-gmail-dev-send", _send("act_1001"), 1, fifo=False),

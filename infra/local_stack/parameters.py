@@ -62,6 +62,10 @@ def local_values(urls: Urls, client_secret_arn: str) -> dict[str, str]:
         "PushAudience": urls.push_endpoint,
         "PushServiceAccountEmail": PUSH_SERVICE_ACCOUNT,
         "GoogleCertsUrl": f"{urls.google}/oauth2/v1/certs",
+        # No mailbox pace locally beyond Gmail's own rate, so that tests and demos send at once; a workspace (or a
+        # test) sets one on PUT /internal/workspaces/{id}/sending, or --parameter SendMinGapSeconds=30 sets it all.
+        "SendMinGapSeconds": "0",
+        "SendMaxPerHour": "0",
     }
 
 

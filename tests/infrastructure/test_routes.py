@@ -25,6 +25,7 @@ DESIGN_ROUTES = {
     ("DELETE", "/internal/workspaces/{}/emails/{}", "IAM"),
     ("GET", "/internal/workspaces/{}/suppressions", "IAM"),
     ("DELETE", "/internal/workspaces/{}/suppressions/{}", "IAM"),
+    ("PUT", "/internal/workspaces/{}/sending", "IAM"),
 }
 
 

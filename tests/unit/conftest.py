@@ -18,6 +18,9 @@ UNIT_ENV = {
     "POWERTOOLS_TRACE_DISABLED": "1",
     "POWERTOOLS_METRICS_NAMESPACE": "Unit",
     "POWERTOOLS_SERVICE_NAME": "unit",
+    # No mailbox pace unless a test sets one (Gmail's own 0.45 s between sends still holds, on the fake clock).
+    "SEND_MIN_GAP_S": "0",
+    "SEND_MAX_PER_HOUR": "0",
 }
 
 

@@ -8,6 +8,9 @@ from datetime import datetime, timedelta
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import PARK_REASON_MESSAGES, EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.ledger import ClaimResult
+from gmail_integration.models.pacing import WaitReason
+
+_NO_WAIT: dict[str, object] = {"not_before": None, "wait_reason": None}
 
 
 @dataclass
@@ -52,6 +55,7 @@ class FakeEmailLedger:
                 "reason": reason.value,
                 "reason_message": PARK_REASON_MESSAGES[reason],
                 "lease_until": None,
+                **_NO_WAIT,
             }
         )
         return True
@@ -80,6 +84,7 @@ class FakeEmailLedger:
                 "send_cursor": send_cursor,
                 "reason": None,
                 "reason_message": None,
+                **_NO_WAIT,
             }
         )
         return ClaimResult(claimed=True, interrupted=interrupted, send_cursor=send_cursor, message_id=message_id)
@@ -115,6 +120,7 @@ class FakeEmailLedger:
             command=None,
             reason=None,
             reason_message=None,
+            **_NO_WAIT,
             **update,
         )
 
@@ -133,6 +139,7 @@ class FakeEmailLedger:
             lease_until=None,
             send_cursor=None,
             command=None,  # a failed email is final: its subject and bodies are not kept
+            **_NO_WAIT,
         )
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool:
@@ -153,3 +160,14 @@ class FakeEmailLedger:
 
     def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
         self.emails[activity_id] = self.emails[activity_id].model_copy(update={"rfc_message_id": rfc_message_id})
+
+    def record_wait(
+        self, command: SendEmailV1, now: datetime, not_before: datetime, reason: WaitReason, payload_hash: str
+    ) -> bool:
+        existing = self.emails.get(command.activity_id)
+        if existing and not (existing.status is EmailStatus.EMAIL_READY and existing.reason is None):
+            return False
+        self.emails[command.activity_id] = self._with_command(command, payload_hash, now).model_copy(
+            update={"status": EmailStatus.EMAIL_READY, "not_before": not_before, "wait_reason": reason.value}
+        )
+        return True

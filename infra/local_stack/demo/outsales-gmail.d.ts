@@ -110,6 +110,10 @@ declare namespace OutSalesGmail {
     auto_replied_at?: string | null;
     bounced_at?: string | null;
     updated_at: string;
+    /** While the email waits its turn (the mailbox's pace, Gmail's rate limit): when it is due to go out. */
+    not_before?: string | null;
+    /** mailbox_pace, hourly_limit, gmail_rate_limit, earlier_email_not_sent or in_line */
+    wait_reason?: string | null;
   }
 
   interface EmailPage {

@@ -8,6 +8,7 @@ with fakes (tests/unit/sending/test_send_email.py); the local stack lets it wire
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from gmail_integration.dal.grant_holders import DynamoGrantHolders
     from gmail_integration.dal.held import DynamoHeldEmails
     from gmail_integration.dal.ledger import DynamoEmailLedger
+    from gmail_integration.dal.pacing import DynamoMailboxPace
     from gmail_integration.dal.profiles import DynamoProfileRepository
     from gmail_integration.dal.read_model import DynamoEmailReadModel
     from gmail_integration.dal.replies import DynamoReplies
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from gmail_integration.replies.watch import ConnectThenWatch, StopThenDisconnect, WatchMailbox
     from gmail_integration.sending.gates import SetAgentActive, SetBilling
     from gmail_integration.sending.intake import ProcessSendMessage
+    from gmail_integration.sending.pace_settings import SetSendingPace
     from gmail_integration.sending.redrive import RedriveParked
     from gmail_integration.sending.release import CancelParked, ReleaseParked
     from gmail_integration.sending.send_email import SendEmail
@@ -73,6 +76,8 @@ class Container:
     clock: Callable[[], datetime] = field(default=utc_now)
     clients: list[Any] = field(default_factory=list, repr=False)
     """Every AWS client made here, so that a SnapStart restore can close the connections they pooled."""
+    sleep: Callable[[float], None] = field(default=time.sleep)
+    """How a worker waits for a mailbox turn a second or two away (tests pass their clock's advance)."""
 
     # ---- AWS adapters ----
     @cached_property
@@ -86,6 +91,11 @@ class Container:
             client = self.aws.client(service)
         self.clients.append(client)
         return client
+
+    @cached_property
+    def sqs(self) -> Any:
+        """One SQS client per container, shared by the send queue, the DLQ and the poll queue."""
+        return self.client("sqs")
 
     @cached_property
     def dynamodb(self) -> DynamoDBServiceResource:
@@ -156,13 +166,13 @@ class Container:
     def send_queue(self) -> SqsQueue:
         from gmail_integration.sqs.queues import SqsQueue
 
-        return SqsQueue(self.client("sqs"), self.settings.send_queue_url)
+        return SqsQueue(self.sqs, self.settings.send_queue_url)
 
     @cached_property
     def dead_letters(self) -> SqsDeadLetters:
         from gmail_integration.sqs.queues import SqsDeadLetters
 
-        return SqsDeadLetters(self.client("sqs"), self.settings.send_dlq_url)
+        return SqsDeadLetters(self.sqs, self.settings.send_dlq_url)
 
     # ---- Google adapters ----
     def oauth_client(self) -> OAuthClient:
@@ -297,7 +307,7 @@ class Container:
             tokens=self.push_tokens,
             watches=self.watches,
             connections=self.connections,
-            jobs=SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url),
+            jobs=SqsPollJobs(self.sqs, self.settings.poll_queue_url),
         )
 
     @cached_property
@@ -338,6 +348,7 @@ class Container:
     def send_email(self) -> SendEmail:
         from gmail_integration.sending.send_email import SendEmail
         from gmail_integration.sending.stop_on_reply import StopOnReply
+        from gmail_integration.sending.waiting import MailboxTurns
 
         return SendEmail(
             contexts=self.send_contexts,
@@ -350,6 +361,30 @@ class Container:
             lease=timedelta(seconds=self.settings.send_lease_s),
             suppressions=self.suppressions,
             stop_on_reply=StopOnReply(self.thread_check),
+            turns=MailboxTurns(
+                pace=self.mailbox_pace,
+                ledger=self.ledger,
+                clock=self.clock,
+                default_gap_s=self.settings.send_min_gap_s,
+                default_max_per_hour=self.settings.send_max_per_hour,
+                sleep=self.sleep,
+            ),
+        )
+
+    @cached_property
+    def mailbox_pace(self) -> DynamoMailboxPace:
+        from gmail_integration.dal.pacing import DynamoMailboxPace
+
+        return DynamoMailboxPace(self.table)
+
+    @cached_property
+    def set_sending_pace(self) -> SetSendingPace:
+        from gmail_integration.sending.pace_settings import SetSendingPace
+
+        return SetSendingPace(
+            pace=self.mailbox_pace,
+            default_gap_s=self.settings.send_min_gap_s,
+            default_max_per_hour=self.settings.send_max_per_hour,
         )
 
     @cached_property
@@ -403,7 +438,7 @@ class Container:
         from gmail_integration.replies.schedule import SchedulePolls
         from gmail_integration.sqs.queues import SqsPollJobs, SqsTickHandoff
 
-        jobs = SqsPollJobs(self.client("sqs"), self.settings.poll_queue_url)
+        jobs = SqsPollJobs(self.sqs, self.settings.poll_queue_url)
         if self.settings.push_enabled:
             return SafetyNetPolls(
                 mailboxes=DynamoConnectedMailboxes(self.table),
@@ -441,7 +476,7 @@ class Container:
     def poll_queue(self) -> SqsQueue:
         from gmail_integration.sqs.queues import SqsQueue
 
-        return SqsQueue(self.client("sqs"), self.settings.poll_queue_url)
+        return SqsQueue(self.sqs, self.settings.poll_queue_url)
 
     @cached_property
     def process_poll_job(self) -> ProcessPollJob:
@@ -459,6 +494,7 @@ class Container:
             dead_letters=self.dead_letters,
             postponer=self.send_queue,
             clock=self.clock,
+            resend=self.send_queue,
         )
 
 

@@ -62,6 +62,9 @@ class Settings(BaseModel):
     safety_poll_minutes: int = Field(default=15, alias="SAFETY_POLL_MINUTES", ge=1, le=1440)
     email_retention_days: int = Field(default=365, alias="EMAIL_RETENTION_DAYS", ge=1, le=3650)
     recovery_window_days: int = Field(default=30, alias="RECOVERY_WINDOW_DAYS", ge=1, le=365)
+    # Every mailbox's pace (docs/deploy.md says why these defaults); a workspace may set its own on the internal route.
+    send_min_gap_s: float = Field(default=30, alias="SEND_MIN_GAP_S", ge=0, le=3600)
+    send_max_per_hour: int = Field(default=100, alias="SEND_MAX_PER_HOUR", ge=0, le=10000)
 
     @field_validator("google_auth_uri", "google_token_uri", "google_revoke_uri", "gmail_api_url", "google_certs_url")
     @classmethod

@@ -176,3 +176,37 @@ def _history(side: LedgerSide) -> list[dict[str, Any]]:
 
 def test_the_fake_leaves_every_field_as_dynamodb_does(dynamodb_table: Any) -> None:
     assert _history(fake_side()) == _history(dynamodb_side(dynamodb_table))
+
+
+def test_a_wait_is_recorded_on_a_new_or_waiting_email_only(ledger_side: LedgerSide) -> None:
+    from gmail_integration.models.pacing import WaitReason
+
+    until = NOW + timedelta(minutes=5)
+    assert ledger_side.ledger.record_wait(command(), NOW, until, WaitReason.MAILBOX_PACE, "hash1")
+    record = ledger_side.read(WS, ACT)
+    assert record is not None
+    assert (record.status, record.not_before, record.wait_reason, record.reason) == (
+        EmailStatus.EMAIL_READY,
+        until,
+        "mailbox_pace",
+        None,
+    )
+    assert record.command == command().model_dump_json(), "the first receive keeps the approved message"
+    later = NOW + timedelta(hours=1)
+    assert ledger_side.ledger.record_wait(command(), NOW, later, WaitReason.HOURLY_LIMIT, "hash1")
+    claimed = claim(ledger_side)
+    assert claimed.claimed
+    after_claim = ledger_side.read(WS, ACT)
+    assert after_claim is not None
+    assert (after_claim.not_before, after_claim.wait_reason) == (None, None)
+    assert not ledger_side.ledger.record_wait(command(), NOW, later, WaitReason.MAILBOX_PACE, "hash1"), "claimed"
+
+
+def test_a_wait_never_touches_a_parked_email(ledger_side: LedgerSide) -> None:
+    from gmail_integration.models.pacing import WaitReason
+
+    ledger_side.ledger.park(command(), ParkReason.BILLING_PAST_DUE, NOW, "hash1")
+    assert not ledger_side.ledger.record_wait(command(), NOW, NOW, WaitReason.MAILBOX_PACE, "hash1")
+    record = ledger_side.read(WS, ACT)
+    assert record is not None
+    assert (record.reason, record.not_before) == ("billing_past_due", None)

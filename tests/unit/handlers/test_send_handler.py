@@ -56,7 +56,7 @@ class _Context:
 def test_only_the_failed_record_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, str, int]] = []
 
-    def process(body: str, receipt_handle: str, receive_count: int) -> None:
+    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
         seen.append((json.loads(body)["activity_id"], receipt_handle, receive_count))
         if json.loads(body)["activity_id"] == "act_bad":
             raise RuntimeError("Gmail said 503")
@@ -97,10 +97,11 @@ def test_a_batch_stops_taking_records_when_one_more_gmail_call_would_outlive_the
     context = _Clock(30_000)
     seen: list[str] = []
 
-    def process(body: str, receipt_handle: str, receive_count: int) -> None:
+    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
         seen.append(json.loads(body)["activity_id"])
         context.remaining_ms -= 9_000
 
+    process.defer = lambda *_: False  # type: ignore[attr-defined] # no queue to hand them back to
     handler = _load()
     monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(process_send_message=process))
     deferred: list[str] = []
@@ -112,3 +113,25 @@ def test_a_batch_stops_taking_records_when_one_more_gmail_call_would_outlive_the
     assert seen == ["act_0"]
     assert deferred == ["SendRecordsDeferred"] * 9
     assert answer == {"batchItemFailures": [{"itemIdentifier": f"m{i}"} for i in range(1, 10)]}
+
+
+def test_records_without_time_left_go_back_on_the_queue_instead_of_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    context = _Clock(30_000)
+    seen: list[str] = []
+    handed_back: list[str] = []
+
+    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
+        seen.append(json.loads(body)["activity_id"])
+        context.remaining_ms -= 9_000
+
+    def defer(body: str, not_before: float | None) -> bool:
+        handed_back.append(json.loads(body)["activity_id"])
+        return True
+
+    process.defer = defer  # type: ignore[attr-defined]
+    handler = _load()
+    monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(process_send_message=process))
+    monkeypatch.setattr(handler, "count", lambda *_, **__: None)
+    event = {"Records": [_record(f"m{i}", json.dumps({"activity_id": f"act_{i}"})) for i in range(4)]}
+    assert handler.lambda_handler(event, context) == {"batchItemFailures": []}, "no receive is used up"
+    assert (seen, handed_back) == (["act_0"], ["act_1", "act_2", "act_3"])

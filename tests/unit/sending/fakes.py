@@ -21,6 +21,7 @@ from gmail_integration.models.profile import Profile
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.models.threads import ThreadLook
 from tests.unit.fake_ledger import FakeEmailLedger
+from tests.unit.fake_pace import FakeMailboxPace
 from tests.unit.fake_suppressions import FakeSuppressions
 from tests.unit.fakes import FakeClock
 
@@ -39,6 +40,7 @@ class SendWorld:
     authorization_losses: list[str] = field(default_factory=list)
     suppressions: FakeSuppressions = field(default_factory=lambda: FakeSuppressions())
     thread_check: FakeThreadCheck = field(default_factory=lambda: FakeThreadCheck())
+    pace: FakeMailboxPace = field(default_factory=FakeMailboxPace)
 
     @property
     def emails(self) -> dict[str, EmailRecord]:
@@ -66,6 +68,7 @@ class SendWorld:
             email=self.emails.get(activity_id),
             earlier=self.emails.get(earlier_activity_id) if earlier_activity_id else None,
             recipient_suppressed=bool(recipient and self.suppressions.is_suppressed(workspace_id, recipient)),
+            pace=self.pace.read(workspace_id),
         )
 
     # ---- MailboxSetbacks ----
@@ -93,6 +96,9 @@ class FakeGmail:
     history_error: GmailError | None = None
     header_reads: list[str] = field(default_factory=list)
     deliver_then_fail: GmailError | None = None
+
+    def ready(self, connection: Connection) -> None:
+        """The fake's token is always valid."""
 
     def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage:
         if self.errors:

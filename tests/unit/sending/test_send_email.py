@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -22,7 +22,7 @@ from gmail_integration.models.gmail_errors import (
 )
 from gmail_integration.models.profile import Profile
 from gmail_integration.sending.intake import ProcessSendMessage
-from gmail_integration.sending.send_email import RetryLaterError, SendOutcome
+from gmail_integration.sending.send_email import SendOutcome
 from gmail_integration.settings import get_settings
 from tests.unit.domain.test_commands import VALID
 from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEvents
@@ -41,10 +41,16 @@ FIRST = {k: v for k, v in VALID.items() if k != "in_reply_to_activity_id"}
 
 @dataclass
 class FakePostponer:
+    """The send queue: visibility back-offs (``delays``) and messages sent again to wait (``resent``)."""
+
     delays: list[float]
+    resent: list[tuple[str, int, float]] = field(default_factory=list)
 
     def postpone(self, receipt_handle: str, seconds: float) -> None:
         self.delays.append(seconds)
+
+    def send_later(self, body: str, delay_s: int, not_before: float) -> None:
+        self.resent.append((body, delay_s, not_before))
 
 
 @dataclass
@@ -56,9 +62,11 @@ class Harness:
     postponed: FakePostponer
     process: ProcessSendMessage
 
-    def deliver(self, message: dict[str, object] | str) -> SendOutcome | None:
+    def deliver(self, message: dict[str, object] | str, not_before: float | None = None) -> SendOutcome | None:
+        """One receive, half a second after the previous one: Gmail's own pace (0.45 s a send) always holds."""
+        self.world.clock.advance(0.5)
         body = message if isinstance(message, str) else json.dumps(message)
-        return self.process(body, "receipt")
+        return self.process(body, "receipt", 1, not_before)
 
     def email(self, activity_id: str = "act_9"):
         return self.world.emails[activity_id]
@@ -73,7 +81,7 @@ def h() -> Harness:
     world = SendWorld(clock=clock, connection=CONNECTED, profile=Profile(display_name="Sam", signature_text="Sam"))
     gmail, events, dead, postponed = FakeGmail(), FakeEvents(), FakeDeadLetters(), FakePostponer([])
     # The composition root itself, its adapters replaced by fakes: what runs is what bootstrap wires in production.
-    container = Container(settings=get_settings(), clock=clock)
+    container = Container(settings=get_settings(), clock=clock, sleep=clock.advance)
     container.send_contexts = world  # type: ignore[assignment]
     container.ledger = world.ledger  # type: ignore[assignment]
     container.gmail = gmail  # type: ignore[assignment]
@@ -83,6 +91,7 @@ def h() -> Harness:
     container.send_queue = postponed  # type: ignore[assignment]
     container.suppressions = world.suppressions  # type: ignore[assignment]
     container.thread_check = world.thread_check  # type: ignore[assignment]
+    container.mailbox_pace = world.pace  # type: ignore[assignment]
     process = container.process_send_message
     return Harness(world, gmail, events, dead, postponed, process)
 
@@ -106,12 +115,15 @@ def test_a_redelivery_sends_nothing(h: Harness) -> None:
     assert h.kinds() == [DetailType.EMAIL_SENT]
 
 
-def test_a_live_claim_elsewhere_means_retry_later(h: Harness) -> None:
+def test_a_live_claim_elsewhere_means_coming_back_after_its_lease(h: Harness) -> None:
     h.gmail.errors.append(DeliveryUnknownError("timeout"))
     with pytest.raises(DeliveryUnknownError):
         h.deliver(FIRST)
-    with pytest.raises(RetryLaterError):
-        h.deliver(FIRST)
+    assert h.deliver(FIRST) is None, "acknowledged: the wait is a new message, not a used-up receive"
+    [(body, delay_s, _)] = h.postponed.resent
+    assert json.loads(body)["activity_id"] == "act_9"
+    assert 120 <= delay_s <= 122, "back just after the other delivery's lease"
+    assert h.email().status is EmailStatus.SENDING, "the live claim is never overwritten by a wait"
     assert h.gmail.sent == []
 
 
@@ -192,8 +204,8 @@ def test_a_gate_never_parks_an_email_another_delivery_is_sending(h: Harness) -> 
     with pytest.raises(DeliveryUnknownError):
         h.deliver(FIRST)
     h.world.billing = BillingStatus.PAST_DUE
-    with pytest.raises(RetryLaterError):
-        h.deliver(FIRST)
+    assert h.deliver(FIRST) is None
+    assert len(h.postponed.resent) == 1
     assert h.email().status is EmailStatus.SENDING
 
 
@@ -218,19 +230,37 @@ def test_an_interrupted_send_whose_history_is_gone_fails_visibly_instead_of_risk
     assert h.gmail.sent == []
 
 
-def test_rate_limit_postpones_the_message_and_gives_the_claim_back(h: Harness) -> None:
+def test_rate_limit_makes_the_email_wait_visibly_and_gives_the_claim_back(h: Harness) -> None:
     h.gmail.errors.append(RateLimitedError(30))
-    with pytest.raises(RetryLaterError):
-        h.deliver(FIRST)
-    assert h.email().status is EmailStatus.EMAIL_READY
-    assert 30 < h.postponed.delays[0] <= 40, "Google's wait, spread over a few seconds"
+    assert h.deliver(FIRST) is None
+    start = h.world.clock().timestamp()
+    email = h.email()
+    assert (email.status, email.wait_reason, email.reason) == (EmailStatus.EMAIL_READY, "gmail_rate_limit", None)
+    assert email.not_before is not None
+    assert email.not_before.timestamp() >= start + 30
+    [(_, delay_s, not_before)] = h.postponed.resent
+    assert delay_s >= 30
+    assert not_before == pytest.approx(email.not_before.timestamp(), abs=0.001)
+    assert h.postponed.delays == [], "no visibility change: the receive count is not used up"
     assert h.world.connection is not None
     assert h.world.connection.throttled_until == h.world.clock() + timedelta(seconds=30)
-    with pytest.raises(RetryLaterError):
-        h.deliver({**FIRST, "activity_id": "act_10"})
+    # Another email of the mailbox takes the next slot, without asking Gmail
+    assert h.deliver({**FIRST, "activity_id": "act_10"}) is None
     assert h.gmail.sent == [], "a throttled mailbox is not asked again before its time"
-    h.world.clock.advance(31)
-    assert h.deliver(FIRST) is SendOutcome.SENT
+    second = h.postponed.resent[1][2]
+    assert second > not_before, "each waiting email has its own slot"
+    h.world.clock.advance(not_before - start)
+    assert h.deliver(FIRST, not_before=not_before) is SendOutcome.SENT
+    assert h.email().not_before is None
+
+
+def test_a_message_back_before_its_turn_goes_round_again_without_reading_anything(h: Harness) -> None:
+    due = h.world.clock().timestamp() + 3600
+    h.world.connection = None  # any read would park it as not connected
+    assert h.deliver(FIRST, not_before=due) is None
+    [(_, delay_s, not_before)] = h.postponed.resent
+    assert (delay_s, not_before) == (900, due), "15 minutes at most per hop, the target kept"
+    assert h.world.emails == {}
 
 
 def test_a_wait_of_hours_parks_like_the_daily_limit(h: Harness) -> None:
@@ -312,8 +342,9 @@ def test_a_follow_up_joins_the_thread_with_the_real_message_id(h: Harness) -> No
 def test_a_follow_up_waits_for_the_email_it_follows(h: Harness) -> None:
     h.world.inactive_agents.add("ag_other")
     h.deliver({**FIRST, "activity_id": "act_7", "agent_id": "ag_other"})
-    with pytest.raises(RetryLaterError):
-        h.deliver(VALID)
+    assert h.deliver(VALID) is None
+    assert h.email().wait_reason == "earlier_email_not_sent"
+    assert h.postponed.resent[0][1] == 60
     assert h.gmail.sent == []
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from gmail_integration.models.domain import EmailStatus
 from gmail_integration.models.events import DetailType
 from gmail_integration.models.gmail_errors import AuthorizationLostError, RateLimitedError
 from gmail_integration.models.suppressions import SuppressionReason
-from gmail_integration.sending.send_email import RetryLaterError, SendOutcome
+from gmail_integration.sending.send_email import SendOutcome
 from tests.unit.sending import test_send_email as send_suite
 from tests.unit.sending.test_send_email import FIRST, Harness
 
@@ -105,14 +103,15 @@ def test_google_withdrawing_the_grant_during_the_check_parks_for_reconnect(h: Ha
 def test_a_rate_limit_during_the_check_waits_with_the_mailbox(h: Harness) -> None:
     _first_sent(h)
     h.world.thread_check.error = RateLimitedError(30)
-    with pytest.raises(RetryLaterError):
-        h.deliver(FOLLOW_UP)
-    assert 30 < h.postponed.delays[0] <= 40, "the message comes back after Google's wait"
+    assert h.deliver(FOLLOW_UP) is None
+    [(_, delay_s, not_before)] = h.postponed.resent
+    assert delay_s >= 30, "the message comes back after Google's wait"
     assert h.world.connection is not None
     assert h.world.connection.throttled_until == h.world.clock() + timedelta(seconds=30)
-    assert "act_10" not in h.world.emails, "nothing was claimed or parked"
-    h.world.clock.advance(31)
-    assert h.deliver(FOLLOW_UP) is SendOutcome.SENT
+    waiting = h.email("act_10")
+    assert (waiting.status, waiting.wait_reason) == (EmailStatus.EMAIL_READY, "gmail_rate_limit")
+    h.world.clock.advance(not_before - h.world.clock().timestamp())
+    assert h.deliver(FOLLOW_UP, not_before=not_before) is SendOutcome.SENT
 
 
 def test_a_follow_up_to_a_suppressed_address_costs_no_thread_check(h: Harness) -> None:

@@ -46,6 +46,8 @@ def email_from_item(item: Item) -> EmailRecord:
         auto_replied_at=parse_time(item.get("auto_replied_at")),
         bounced_at=parse_time(item.get("bounced_at")),
         released=bool(item.get("released", False)),
+        not_before=parse_time(item.get("not_before")),
+        wait_reason=text(item, "wait_reason"),
     )
 
 

@@ -9,6 +9,7 @@
 | email        | WS#<ws>       | EMAIL#<activity> | PARKED#<ws> (while parked)    | <reason>#<approved>#<act> |
 | thread       | WS#<ws>       | THREAD#<thread>  | THREADS#<ws> (until answered) | <last sent>#<thread>      |
 | suppression  | WS#<ws>       | SUPPRESSION#<addr> |                             |                           |
+| pace         | WS#<ws>       | PACE             |                               |                           |
 | OAuth state  | STATE#<nonce> | STATE            |                               |                           |
 
 Emails by Gmail thread (for replies) are the thread items: a BatchGetItem of the threads that history says changed.
@@ -29,6 +30,7 @@ def workspace_pk(workspace_id: str) -> str:
 CONNECTION_SK = "CONNECTION"
 PROFILE_SK = "PROFILE"
 BILLING_SK = "BILLING"
+PACE_SK = "PACE"
 EMAIL_SK_PREFIX = "EMAIL#"
 
 

@@ -20,6 +20,7 @@ from gmail_integration.dal.threads import thread_append
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import PARK_REASON_MESSAGES, EmailStatus, ParkReason
 from gmail_integration.models.ledger import ClaimResult
+from gmail_integration.models.pacing import WaitReason
 from gmail_integration.models.times import iso
 
 if TYPE_CHECKING:
@@ -91,7 +92,9 @@ class DynamoEmailLedger:
             email_key(command.workspace_id, command.activity_id),
             UpdateExpression=(
                 "SET #status = :ready, reason = :reason, reason_message = :reason_message, updated_at = :now,"
-                " gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, " + _command_assignments(command) + " REMOVE lease_until"
+                " gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, "
+                + _command_assignments(command)
+                + " REMOVE lease_until, not_before, wait_reason"
             ),
             ConditionExpression=(
                 "attribute_not_exists(pk) OR #status = :sending"
@@ -131,7 +134,7 @@ class DynamoEmailLedger:
                     " message_id = if_not_exists(message_id, :message_id), "
                     + _command_assignments(command)
                     + cursor_assignment
-                    + " REMOVE reason, reason_message, gsi1pk, gsi1sk"
+                    + " REMOVE reason, reason_message, gsi1pk, gsi1sk, not_before, wait_reason"
                 ),
                 ConditionExpression=(
                     "attribute_not_exists(pk) OR #status = :ready OR (#status = :sending AND lease_until < :now)"
@@ -189,7 +192,7 @@ class DynamoEmailLedger:
                 "SET #status = :sent, gmail_message_id = :gid, gmail_thread_id = :tid,"
                 " sent_at = :now, updated_at = :now, expires_at = :expires"
                 + extra
-                + " REMOVE lease_until, send_cursor, command, reason, reason_message"
+                + " REMOVE lease_until, send_cursor, command, reason, reason_message, not_before, wait_reason"
             ),
             "ConditionExpression": "#status = :sending",
             "ExpressionAttributeNames": names,
@@ -231,7 +234,7 @@ class DynamoEmailLedger:
                 "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now,"
                 " expires_at = :expires"
                 # A failed email is final: its subject and bodies are not kept (the record keeps its ids and reason).
-                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk, command"
+                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk, command, not_before, wait_reason"
             ),
             ConditionExpression="#status = :sending",
             ExpressionAttributeNames=STATUS,
@@ -272,6 +275,31 @@ class DynamoEmailLedger:
                 ":act": activity_id,
                 ":unknown": "",
                 ":expires": self._expiry(now),
+            },
+        )
+
+    def record_wait(
+        self, command: SendEmailV1, now: datetime, not_before: datetime, reason: WaitReason, payload_hash: str
+    ) -> bool:
+        """The email waits its turn in Email Ready, visible with when and why; created on its first receive.
+
+        Only a new email or one already waiting (EMAIL_READY, not parked) is written: a live or expired claim keeps
+        its SENDING (the next claim looks in Gmail first), a parked email keeps its reason, a final one its end.
+        """
+        return self._update(
+            email_key(command.workspace_id, command.activity_id),
+            UpdateExpression=(
+                "SET #status = :ready, not_before = :not_before, wait_reason = :wait_reason, updated_at = :now, "
+                + _command_assignments(command)
+            ),
+            ConditionExpression="attribute_not_exists(pk) OR (#status = :ready AND attribute_not_exists(reason))",
+            ExpressionAttributeNames=STATUS,
+            ExpressionAttributeValues={
+                ":ready": EmailStatus.EMAIL_READY.value,
+                ":not_before": iso(not_before),
+                ":wait_reason": reason.value,
+                ":now": iso(now),
+                **_command_values(command, payload_hash),
             },
         )
 

@@ -1,4 +1,4 @@
-"""Everything the send use case reads, in one DynamoDB round trip (BatchGetItem of up to six items)."""
+"""Everything the send use case reads, in one DynamoDB round trip (BatchGetItem of up to eight items)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from gmail_integration.dal import keys
 from gmail_integration.dal.batch import batch_get
 from gmail_integration.dal.connections import connection_from_item, connection_key
 from gmail_integration.dal.email_item import email_from_item, email_key
+from gmail_integration.dal.pacing import pace_from_item, pace_key
 from gmail_integration.dal.profiles import profile_from_item
 from gmail_integration.dal.suppressions import suppression_key
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, Gates
@@ -43,6 +44,7 @@ class DynamoSendContextReader:
             {"pk": pk, "sk": keys.agent_sk(agent_id)},
             {"pk": pk, "sk": keys.PROFILE_SK},
             email_key(workspace_id, activity_id),
+            pace_key(workspace_id),
         ]
         if earlier_activity_id and earlier_activity_id != activity_id:
             wanted.append(email_key(workspace_id, earlier_activity_id))
@@ -68,6 +70,7 @@ class DynamoSendContextReader:
             email=email_from_item(email) if email else None,
             earlier=email_from_item(earlier) if earlier else None,
             recipient_suppressed=bool(suppression and suppression["sk"] in found),
+            pace=pace_from_item(found.get(keys.PACE_SK)),
         )
 
     def _batch_get(self, wanted: list[dict[str, str]]) -> dict[str, Any]:

@@ -10,13 +10,21 @@ import base64
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import google_auth_httplib2
 import httplib2
 from google.auth.exceptions import GoogleAuthError
 from google.oauth2.credentials import Credentials
 from googleapiclient.errors import HttpError
 from pydantic import SecretStr
 
-from gmail_integration.gmail.client import HTTP_TIMEOUT_S, authorized_http, drop_pools, gmail_service, user_credentials
+from gmail_integration.gmail.client import (
+    HTTP_TIMEOUT_S,
+    authorized_http,
+    drop_pools,
+    gmail_service,
+    shared_http,
+    user_credentials,
+)
 from gmail_integration.gmail.credentials import CredentialsCache
 from gmail_integration.gmail.errors import classify_google_error
 from gmail_integration.models.domain import Connection
@@ -102,6 +110,19 @@ class GoogleGmailGateway:
 
     def stop_watch(self, connection: Connection) -> None:
         self._call(connection, self._users.stop(userId="me"))
+
+    def ready(self, connection: Connection) -> None:
+        """Loads the API description and makes the access token valid (refreshing it if it must), so the send
+        that follows is one HTTP request: the mailbox's slot is stamped just before it, and the time from the stamp
+        to Google's receipt must not include a token refresh."""
+        self._users  # noqa: B018 - builds (once) and caches the service
+        credentials = self._credentials.for_connection(connection)
+        if credentials.valid:
+            return
+        try:
+            credentials.refresh(google_auth_httplib2.Request(shared_http(self._timeout_s)))  # type: ignore[no-untyped-call]
+        except GOOGLE_FAILURES as exc:
+            raise classify_google_error(exc) from exc
 
     def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage:
         body: dict[str, str] = {"raw": base64.urlsafe_b64encode(raw).decode()}

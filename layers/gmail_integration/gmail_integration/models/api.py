@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, EmailRecord, EmailStatus
 from gmail_integration.models.suppressions import Suppression
@@ -46,6 +46,10 @@ class EmailView(BaseModel):
     auto_replied_at: datetime | None = None
     bounced_at: datetime | None = None
     updated_at: datetime
+    not_before: datetime | None = None
+    """Set while the email waits its turn (the mailbox's pace, Gmail's rate limit): when it is due to go out."""
+    wait_reason: str | None = None
+    """Why it waits: mailbox_pace, hourly_limit, gmail_rate_limit, earlier_email_not_sent or in_line."""
 
     @classmethod
     def of(cls, record: EmailRecord) -> EmailView:
@@ -103,3 +107,29 @@ class ParkedDecision(BaseModel):
     workspace_id: str
     activity_id: str
     status: EmailStatus
+
+
+class SendingUpdate(BaseModel):
+    """A workspace's own mailbox pace; a field left out keeps its value. ``min_gap_s: 0`` turns the gap off (Gmail's
+    own rate still holds), ``max_per_hour: 0`` lifts the hourly cap."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_gap_s: float | None = Field(default=None, ge=0, le=3600, allow_inf_nan=False)
+    max_per_hour: StrictInt | None = Field(default=None, ge=0, le=10000)
+
+    @model_validator(mode="after")
+    def _something(self) -> SendingUpdate:
+        if self.min_gap_s is None and self.max_per_hour is None:
+            raise ValueError("give min_gap_s, max_per_hour or both")
+        return self
+
+
+class SendingPace(BaseModel):
+    """The pace the workspace's mailbox now sends at (its own values, or the stack's defaults where it has none)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str
+    min_gap_s: float
+    max_per_hour: int

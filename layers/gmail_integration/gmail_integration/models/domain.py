@@ -178,3 +178,6 @@ class EmailRecord(BaseModel):
     auto_replied_at: datetime | None = None
     bounced_at: datetime | None = None
     released: bool = False
+    not_before: datetime | None = None
+    """While the email waits its turn (not parked): when its queue message comes back to send it."""
+    wait_reason: str | None = None

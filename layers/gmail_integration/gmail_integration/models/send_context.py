@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gmail_integration.models.domain import Connection, EmailRecord, Gates
+from gmail_integration.models.pacing import PaceState
 from gmail_integration.models.profile import Profile
 
 
@@ -16,3 +17,4 @@ class SendContext:
     email: EmailRecord | None
     earlier: EmailRecord | None
     recipient_suppressed: bool = False
+    pace: PaceState = field(default_factory=PaceState)

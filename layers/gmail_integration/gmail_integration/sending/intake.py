@@ -2,6 +2,12 @@
 
 A message that can never be valid is not worth eight redeliveries: it goes straight to the dead-letter queue with
 its reason (which raises the alarm), and, when its workspace and activity can be read, its email shows FAILED.
+
+Waiting is not failing: when the email must wait (``RetryLaterError``), the same body is sent again with the delay
+and its target time (``not_before``), and this delivery is acknowledged. The new message goes out before the old
+one is deleted (at least once; the ledger keeps the send exactly once), and its receive count starts again, so only
+real failures (exceptions, Gmail's 5xx or network) use the visibility back-off and count towards the DLQ. A message
+back before its ``not_before`` (waits beyond SQS's 15 minutes chain) goes round again without reading the table.
 """
 
 from __future__ import annotations
@@ -16,15 +22,18 @@ from pydantic import TypeAdapter, ValidationError
 from gmail_integration.jitter import with_jitter
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.gmail_errors import DeliveryUnknownError, GmailError
+from gmail_integration.models.pacing import WaitReason
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import count, logger
-from gmail_integration.sending.ports import DeadLetters, EmailLedger, Postponer
+from gmail_integration.sending.pacing import INLINE_WAIT_S, sqs_delay_s
+from gmail_integration.sending.ports import DeadLetters, DelayedResend, EmailLedger, Postponer
 from gmail_integration.sending.send_email import (
     LONGEST_BACKOFF,
     PayloadMismatchError,
     RetryLaterError,
     SendEmail,
     SendOutcome,
+    payload_hash,
 )
 from gmail_integration.strict_json import StrictJsonError, loads_strict
 
@@ -60,8 +69,11 @@ class ProcessSendMessage:
     dead_letters: DeadLetters
     postponer: Postponer
     clock: Callable[[], datetime]
+    resend: DelayedResend | None = None
 
-    def __call__(self, body: str, receipt_handle: str, receive_count: int = 1) -> SendOutcome | None:
+    def __call__(
+        self, body: str, receipt_handle: str, receive_count: int = 1, not_before: float | None = None
+    ) -> SendOutcome | None:
         try:
             loads_strict(body)  # duplicate keys, absurd depth or numbers: refused, never resolved
             command = SendEmailV1.model_validate_json(body)
@@ -72,17 +84,28 @@ class ProcessSendMessage:
             self._reject(body, describe_errors(exc))
             return None
         logger.append_keys(workspace_id=command.workspace_id, activity_id=command.activity_id)
+        now = self.clock().timestamp()
+        if self.resend is not None and not_before is not None and not_before - now > INLINE_WAIT_S:
+            # A wait longer than one SQS delay: the next hop, decided without reading the table.
+            count("SendWaitHops")
+            self.resend.send_later(body, sqs_delay_s(not_before, now), not_before)
+            logger.remove_keys(["workspace_id", "activity_id"])
+            return None
         try:
-            return self.send_email(command)
+            return self.send_email(command, slot=not_before)
         except PayloadMismatchError as exc:
             logger.error("send message rejected", extra={"reason": str(exc)})
             count("InvalidSendMessages")
             self.dead_letters.dead_letter(body, str(exc))
             return None
         except RetryLaterError as exc:
-            # The message comes back when Google (or the other worker) is ready, not after the queue's default.
-            self.postponer.postpone(receipt_handle, exc.delay_s)
-            raise
+            if self.resend is None:
+                # The message comes back when Google (or the other worker) is ready, not after the queue's default.
+                self.postponer.postpone(receipt_handle, exc.delay_s)
+                raise
+            until = self.clock().timestamp() + exc.delay_s
+            self.resend.send_later(body, sqs_delay_s(until, self.clock().timestamp()), until)
+            return None
         except DeliveryUnknownError:
             # Come back just after the claim's lease, when the retry may look in Gmail for this email.
             self.postponer.postpone(receipt_handle, self.send_email.lease.total_seconds() + 5)
@@ -106,6 +129,22 @@ class ProcessSendMessage:
             raise
         finally:
             logger.remove_keys(["workspace_id", "activity_id"])
+
+    def defer(self, body: str, not_before: float | None) -> bool:
+        """A record the invocation has no time left for goes back on the queue at once, keeping its turn; a first
+        receive also shows its email (waiting in line), so every approved email is visible. False: not deferred."""
+        if self.resend is None:
+            return False
+        try:
+            loads_strict(body)
+            command = SendEmailV1.model_validate_json(body)
+        except (StrictJsonError, ValidationError):
+            return False  # the next receive rejects it with its reason
+        now = self.clock()
+        if not_before is None:
+            self.ledger.record_wait(command, now, now, WaitReason.IN_LINE, payload_hash(command))
+        self.resend.send_later(body, 0, not_before if not_before is not None else now.timestamp())
+        return True
 
     def _reject(self, body: str, reason: str) -> None:
         try:

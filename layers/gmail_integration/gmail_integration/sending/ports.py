@@ -10,6 +10,7 @@ from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import BillingStatus, Connection, EmailRecord, ParkReason
 from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.ledger import ClaimResult
+from gmail_integration.models.pacing import PaceSettings, PaceState, WaitReason
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.models.suppressions import Suppression, SuppressionReason
 from gmail_integration.models.threads import ThreadLook
@@ -59,8 +60,19 @@ class EmailLedger(Protocol):
 
     def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None: ...
 
+    def record_wait(
+        self, command: SendEmailV1, now: datetime, not_before: datetime, reason: WaitReason, payload_hash: str
+    ) -> bool:
+        """EMAIL_READY with ``not_before`` and the reason, creating the record on a first receive; never over a
+        live claim, a parked email or a final one (False then)."""
+        ...
+
 
 class SendingGmail(Protocol):
+    def ready(self, connection: Connection) -> None:
+        """Everything a send needs before its one request (a valid access token); raises a GmailError."""
+        ...
+
     def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage: ...
 
     def message_headers(self, connection: Connection, message_id: str, names: Sequence[str]) -> MessageHeaders: ...
@@ -82,6 +94,12 @@ class MailboxSetbacks(Protocol):
 
 class DeadLetters(Protocol):
     def dead_letter(self, body: str, reason: str) -> None: ...
+
+
+class DelayedResend(Protocol):
+    """The send queue taking a message again, hidden for ``delay_s`` and carrying its target time."""
+
+    def send_later(self, body: str, delay_s: int, not_before: float) -> None: ...
 
 
 class Postponer(Protocol):
@@ -138,3 +156,20 @@ class HeldEmails(Protocol):
     def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...
 
     def cancel(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...
+
+
+class MailboxPace(Protocol):
+    """The mailbox's send slots, shared by every worker (dal/pacing.py); times are epoch seconds."""
+
+    def reserve(self, workspace_id: str, earliest: float, step: float, hint: PaceState | None = None) -> float:
+        """The slot handed to one waiting email: ``max(cursor, earliest)``; the cursor moves one ``step`` past it."""
+        ...
+
+    def take(
+        self, workspace_id: str, now: float, interval: float, max_per_hour: int, hint: PaceState | None = None
+    ) -> tuple[bool, PaceState]:
+        """Takes the slot right before a send: only if the last send is ``interval`` old and the hour is under the
+        cap (0: none). Answers whether it was taken and the pace as it now stands."""
+        ...
+
+    def configure(self, workspace_id: str, settings: PaceSettings) -> PaceState: ...

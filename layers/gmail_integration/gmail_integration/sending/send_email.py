@@ -6,7 +6,9 @@ Order of work for one delivery of the queue message:
 2. an email already sent, failed or answered is left alone (SQS redelivers; one activity, one email);
 3. a closed gate parks it in Email Ready with the reason (and one ``EmailParked``), consuming the message;
    so does a prospect's answer in the thread of a follow-up (``StopOnReply``, stop_on_reply.py);
-4. claim it in the ledger (SENDING with a lease); a live claim elsewhere means: retry later;
+4. wait for the mailbox's turn (waiting.py: its pace, the hourly cap, Gmail's 429), take its slot (a conditional
+   write), then claim it in the ledger (SENDING with a lease); a live claim elsewhere means: come back after its
+   lease;
 5. a claim that finds an interrupted earlier attempt first looks in the mailbox's SENT history for our own
    message (metadata only), and records it instead of sending twice;
    a suppressed recipient (a bounce, Gmail's permanent refusal) then fails it without asking Gmail;
@@ -38,6 +40,7 @@ from gmail_integration.models.gmail_errors import (
     RateLimitedError,
 )
 from gmail_integration.models.ledger import ClaimResult
+from gmail_integration.models.pacing import WaitReason
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.models.suppressions import SUPPRESSED_MESSAGE, SuppressionReason
 from gmail_integration.observability import count, logger
@@ -53,10 +56,15 @@ from gmail_integration.sending.ports import (
     SendingGmail,
     SuppressionList,
 )
+from gmail_integration.sending.retry import EarlierNotSentError, RetryLaterError
 from gmail_integration.sending.stop_on_reply import StopOnReply, ThreadVerdict, Verdict
+from gmail_integration.sending.waiting import MailboxTurns
+
+__all__ = ["PayloadMismatchError", "RetryLaterError", "SendEmail", "SendOutcome"]
 
 LONGEST_BACKOFF = timedelta(minutes=15)
-"""A wait Google asks for beyond this is treated like the daily limit: park, don't hold the queue message."""
+"""A wait Google asks for beyond this is Gmail's daily sending limit (it answers 429 with "Retry after <tomorrow>"):
+the workspace's sending pauses and its emails park as ``daily_limit_reached``, re-driven when the pause ends."""
 
 DAILY_PAUSE = timedelta(hours=24)
 
@@ -73,15 +81,6 @@ class SendOutcome(StrEnum):
 class SentSearch:
     found: SentMessage | None
     conclusive: bool
-
-
-class RetryLaterError(Exception):
-    """Nothing was sent; deliver the queue message again after ``delay_s`` (set as its visibility)."""
-
-    def __init__(self, reason: str, delay_s: float) -> None:
-        super().__init__(f"{reason}; retry in {delay_s:.0f}s")
-        self.reason = reason
-        self.delay_s = delay_s
 
 
 class PayloadMismatchError(Exception):
@@ -138,8 +137,11 @@ class SendEmail:
     lease: timedelta = timedelta(minutes=2)
     suppressions: SuppressionList | None = None
     stop_on_reply: StopOnReply | None = None
+    turns: MailboxTurns | None = None
+    """The mailbox's pace (waiting.py); unset, only Gmail's own 429s hold a mailbox back."""
 
-    def __call__(self, command: SendEmailV1) -> SendOutcome:
+    def __call__(self, command: SendEmailV1, slot: float | None = None) -> SendOutcome:
+        """``slot``: the turn (epoch seconds) an earlier wait of this email reserved, carried by its message."""
         context = self.contexts.read(
             command.workspace_id,
             command.agent_id,
@@ -173,7 +175,10 @@ class SendEmail:
             return settled if settled is not None else self._park(command, reason, digest)
         connection = context.connection
         assert connection is not None, "an open Gmail gate means a connection"
-        if connection.throttled_until is not None and connection.throttled_until > self.clock():
+        if self.turns is not None:
+            # The mailbox's pace, Gmail's 429 (throttled_until) and the hourly cap: one turn, waited for visibly.
+            self.turns.await_turn(command, context, digest, slot)
+        elif connection.throttled_until is not None and connection.throttled_until > self.clock():
             # Another delivery just heard "slow down" for this mailbox: wait with it instead of asking again.
             wait = (connection.throttled_until - self.clock()).total_seconds()
             raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
@@ -224,7 +229,22 @@ class SendEmail:
 
     # ---- sending ----
     def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
-        thread = self._thread_for(command, context.earlier, connection)
+        try:
+            thread = self._thread_for(command, context.earlier, connection)
+        except EarlierNotSentError as waiting:
+            if self.turns is not None:
+                until = self.clock().timestamp() + waiting.delay_s
+                self.turns.record(command, digest, until, WaitReason.EARLIER_EMAIL_NOT_SENT)
+            raise
+        if self.turns is not None:
+            # The slot is taken just before the claim and the Gmail call: only the claim (one table write) and the
+            # MIME build sit between the stamp and the send; a token refresh is done before it. A slot missed by
+            # more than a second is a recorded wait, with nothing claimed to give back.
+            try:
+                self.gmail.ready(connection)
+            except GmailError as error:
+                return self._on_gmail_error(command, error, digest, claimed=False)
+            self.turns.take(command, context, digest)
         proposed = new_message_id(self.message_id_domain)
         claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, proposed, digest)
         if not claim.claimed:
@@ -349,9 +369,13 @@ class SendEmail:
 
         if isinstance(error, RateLimitedError) and error.retry_after_s <= LONGEST_BACKOFF.total_seconds():
             release()
-            self.mailboxes.throttle(ws, self.clock() + timedelta(seconds=error.retry_after_s))
+            until = self.clock() + timedelta(seconds=error.retry_after_s)
+            self.mailboxes.throttle(ws, until)
             count("SendsRetried", reason="rate_limited")
             count("GmailRateLimited")
+            if self.turns is not None:
+                # The 429 moves the mailbox's turn (throttled_until): this email takes a slot after it, like the rest.
+                self.turns.wait(command, digest, until.timestamp(), WaitReason.GMAIL_RATE_LIMIT)
             raise RetryLaterError("Gmail rate limit", spread(error.retry_after_s)) from error
         if isinstance(error, RateLimitedError | DailyLimitError):
             wait = getattr(error, "retry_after_s", None)
@@ -385,7 +409,7 @@ class SendEmail:
             logger.warning("follow-up of an unknown email; sent as a new conversation")
             return None
         if earlier.status in (EmailStatus.EMAIL_READY, EmailStatus.SENDING):
-            raise RetryLaterError("the email this follows up is not sent yet", 60)
+            raise EarlierNotSentError("the email this follows up is not sent yet", 60)
         if not earlier.gmail_thread_id or not earlier.gmail_message_id:
             logger.warning("follow-up of an email that was never sent; sent as a new conversation")
             return None

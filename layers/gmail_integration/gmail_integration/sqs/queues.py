@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 _BATCH = 10
 _MAX_VISIBILITY_S = 12 * 60 * 60
+_MAX_DELAY_S = 15 * 60
+NOT_BEFORE = "not_before"
+"""The message attribute of a waiting email's message: epoch seconds of its turn."""
 _MAX_DEDUP_ID = 128
 
 
@@ -42,6 +45,16 @@ class SqsQueue:
             failed = answer.get("Failed", [])
             if failed:
                 raise QueueSendError(f"SQS refused {len(failed)} message(s): {sorted({f['Code'] for f in failed})}")
+
+    def send_later(self, body: str, delay_s: int, not_before: float) -> None:
+        """The same body again, visible after ``delay_s`` (SQS allows 15 minutes); ``not_before`` says when it is
+        really due, so a longer wait chains without reading the table."""
+        self._client.send_message(
+            QueueUrl=self._url,
+            MessageBody=body,
+            DelaySeconds=max(0, min(int(delay_s), _MAX_DELAY_S)),
+            MessageAttributes={NOT_BEFORE: {"DataType": "Number", "StringValue": f"{not_before:.3f}"}},
+        )
 
     def postpone(self, receipt_handle: str, seconds: float) -> None:
         """Makes a received message visible again after ``seconds`` (SQS allows up to 12 hours)."""

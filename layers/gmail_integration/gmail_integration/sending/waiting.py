@@ -1,0 +1,122 @@
+"""Waiting is not failing: an email that must wait gets its turn recorded and comes back then, at no receive cost.
+
+The send use case asks ``MailboxTurns`` two things. Before any Gmail call, ``await_turn``: may this mailbox send
+now? On a first receive any later turn is a wait (the batch's other messages must be recorded, visible, at once);
+an email back at its reserved turn waits in the worker for a turn at most ``INLINE_WAIT_S`` away. Right before the
+claim and the send (after a due token refresh, so nothing slow sits between the stamp and the call), ``take``: the
+slot is stamped in the pace item by a conditional write, so two workers never send closer than the interval; a near
+miss (another worker sent a moment ago) is again waited for in the worker.
+
+A wait reserves the email its own slot (the cursor hands out distinct ones, so a burst spreads out and each email
+comes back once), records ``EMAIL_READY`` with ``not_before`` and the reason on the email, and raises
+``RetryLaterError``: the queue intake then sends the same body again with that delay and acknowledges this delivery,
+so the wait never uses up the queue's receives that detect poison messages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import NoReturn
+
+from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.pacing import PaceState, WaitReason
+from gmail_integration.models.send_context import SendContext
+from gmail_integration.observability import count, logger
+from gmail_integration.sending.pacing import INLINE_WAIT_S, PacePolicy, Turn, epoch, free_at, turn_for_new
+from gmail_integration.sending.ports import EmailLedger, MailboxPace
+from gmail_integration.sending.retry import RetryLaterError
+
+_TAKE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class MailboxTurns:
+    pace: MailboxPace
+    ledger: EmailLedger
+    clock: Callable[[], datetime]
+    default_gap_s: float = 0.0
+    default_max_per_hour: int = 0
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+    def policy(self, state: PaceState) -> PacePolicy:
+        return PacePolicy.of(state, self.default_gap_s, self.default_max_per_hour)
+
+    def await_turn(self, command: SendEmailV1, context: SendContext, digest: str, slot: float | None) -> None:
+        """Returns when the mailbox may send now; otherwise records the wait and raises ``RetryLaterError``.
+
+        ``slot``: the turn this message was handed by an earlier wait. Holding one, the email does not queue behind
+        the later reservations again; it only waits for the mailbox to be free.
+        """
+        state = context.pace
+        policy = self.policy(state)
+        now = epoch(self.clock())
+        throttled = context.connection.throttled_until if context.connection else None
+        if slot is None:
+            # A first receive never sleeps: the rest of the batch must get its record (visible) and its slot now.
+            turn = turn_for_new(state, policy, now, throttled)
+            if turn.at > now:
+                self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+            return
+        free = free_at(state, policy, now, throttled)
+        turn = free if free.at >= slot else Turn(slot, free.reason)
+        self._wait_or_sleep(command, digest, turn, state, policy, now)
+
+    def take(self, command: SendEmailV1, context: SendContext, digest: str) -> None:
+        """Stamps this send in the pace item, or waits: in the worker when close, else as a recorded wait."""
+        state = context.pace
+        policy = self.policy(state)
+        for _ in range(_TAKE_ATTEMPTS):
+            now = epoch(self.clock())
+            taken, state = self.pace.take(command.workspace_id, now, policy.interval, policy.max_per_hour, state)
+            if taken:
+                return
+            count("PaceSlotsMissed")
+            turn = free_at(state, policy, now)
+            self._wait_or_sleep(command, digest, turn, state, policy, now)
+        turn = free_at(state, policy, epoch(self.clock()))
+        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+
+    def _wait_or_sleep(
+        self,
+        command: SendEmailV1,
+        digest: str,
+        turn: Turn,
+        state: PaceState,
+        policy: PacePolicy,
+        now: float,
+    ) -> None:
+        if turn.at <= now:
+            return
+        if turn.at - now <= INLINE_WAIT_S:
+            self.sleep(turn.at - now)
+            return
+        if turn.reason in (None, WaitReason.MAILBOX_PACE):
+            # Back at its own turn and a little late for it (another send came late): it keeps its place in line,
+            # right after that send, instead of queueing behind every slot handed out since.
+            self.record(command, digest, turn.at, WaitReason.MAILBOX_PACE)
+        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+
+    def wait(
+        self,
+        command: SendEmailV1,
+        digest: str,
+        earliest: float,
+        reason: WaitReason,
+        state: PaceState | None = None,
+        policy: PacePolicy | None = None,
+    ) -> NoReturn:
+        """Reserves the email a slot at or after ``earliest``, records the wait and hands the message back."""
+        policy = policy or self.policy(state or PaceState())
+        slot = self.pace.reserve(command.workspace_id, earliest, policy.step(), state)
+        self.record(command, digest, slot, reason)
+
+    def record(self, command: SendEmailV1, digest: str, until: float, reason: WaitReason) -> NoReturn:
+        """Shows the wait on the email (when it is still new or waiting) and hands the message back until then."""
+        now = self.clock()
+        recorded = self.ledger.record_wait(command, now, datetime.fromtimestamp(until, UTC), reason, digest)
+        count("EmailsWaiting", reason=reason.value)
+        logger.info("email waits its turn", extra={"reason": reason.value, "until": until, "recorded": recorded})
+        raise RetryLaterError(reason.value, max(0.0, until - epoch(now)))
