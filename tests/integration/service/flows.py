@@ -136,8 +136,12 @@ def email_of(stack: LocalStack, token: str, activity_id: str) -> dict[str, Any] 
 
 
 def wait_email(stack: LocalStack, token: str, activity_id: str, status: str, timeout: float = 20) -> dict[str, Any]:
+    """Waits for ``status``; ``EMAIL_READY`` means parked (with a reason), not an email waiting its turn to go."""
+
     def reached() -> dict[str, Any] | None:
         email = email_of(stack, token, activity_id)
+        if email and status == "EMAIL_READY" and not email["reason"]:
+            return None
         return email if email and email["status"] == status else None
 
     return stack.wait_for(
