@@ -167,6 +167,34 @@ def test_a_found_send_whose_record_fails_keeps_its_claim_and_is_not_resent(
     assert h.email().gmail_message_id == "m1"
 
 
+def test_an_unconfirmed_send_whose_failure_record_fails_keeps_its_claim_and_is_not_resent(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a send that reached Gmail without its answer, and history gone by the time the next delivery looks
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.clock.advance(121)
+    h.gmail.history_error = GmailNotFoundError("404")
+    # When writing FAILED delivery_unconfirmed fails (DynamoDB throttled)
+    ledger = h.world.ledger
+    record = ledger.mark_failed
+
+    def throttled(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(ledger, "mark_failed", record)
+        raise RuntimeError("ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(ledger, "mark_failed", throttled)
+    with pytest.raises(RuntimeError):
+        h.deliver(FIRST)
+    # Then the claim is kept, and the next delivery after its lease still cannot confirm: it fails, never resends
+    assert h.email().status is EmailStatus.SENDING
+    h.world.clock.advance(121)
+    assert h.deliver(FIRST) is SendOutcome.FAILED
+    assert h.email().reason == "delivery_unconfirmed"
+    assert len(h.gmail.sent) == 1, "one email reached Gmail"
+
+
 def test_an_unconfirmed_send_is_looked_for_before_a_closing_gate_parks_it(h: Harness) -> None:
     # Given an email that reached Gmail but whose answer was lost, and billing turning past due meanwhile
     h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")

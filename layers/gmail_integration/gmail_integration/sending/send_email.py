@@ -250,7 +250,10 @@ class SendEmail:
         if not claim.claimed:
             raise RetryLaterError("another delivery of this email is being sent", self.lease.total_seconds())
         message_id = claim.message_id or proposed
-        attempt = _Attempt(claim=claim, message_id=message_id, digest=digest)
+        # An interrupted claim's earlier attempt may already be in Gmail: whatever this delivery then does (record
+        # what it finds, fail it unconfirmed, send), a crash must keep the claim, or the next delivery would claim
+        # afresh without looking and could send a second copy (the 5,000-email soak found both paths).
+        attempt = _Attempt(claim=claim, message_id=message_id, digest=digest, handed_to_gmail=claim.interrupted)
         try:
             return self._send_claimed(command, context, connection, thread, attempt)
         except (RetryLaterError, GmailError):
@@ -286,9 +289,6 @@ class SendEmail:
             search = self._find_sent(connection, claim.send_cursor, message_id)
             if search.found is not None:
                 logger.info("interrupted send found in Gmail; recorded without sending again")
-                # Gmail has it: a crash while recording must keep the claim (given back, the next delivery would
-                # claim afresh, not look in Gmail, and send a second copy; the 5,000-email soak found one)
-                attempt.handed_to_gmail = True
                 return self._record_sent(command, search.found, thread, message_id)
             if not search.conclusive:
                 return self._fail(
