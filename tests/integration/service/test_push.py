@@ -41,7 +41,11 @@ def sent(stack: LocalStack) -> tuple[str, str, str, dict[str, Any]]:
     account(stack, PROSPECT, "Pat Lee")
     token = connect(stack, workspace, owner)
     stack.send(approved(workspace, "act_1", to={"email": PROSPECT, "name": "Pat Lee"}))
-    return workspace, token, owner, wait_email(stack, token, "act_1", "SENT")
+    email = wait_email(stack, token, "act_1", "SENT")
+    # Gmail notifies the send itself too: let that notification's poll finish, so that a test arming push faults
+    # next sees only what its own arrivals cause (a late poll would otherwise find the test's reply by chance).
+    settle(2)
+    return workspace, token, owner, email
 
 
 def _reply(stack: LocalStack, owner: str, email: dict[str, Any], text: str = "Sounds good.") -> dict[str, Any]:
