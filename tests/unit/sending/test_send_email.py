@@ -352,6 +352,28 @@ def test_each_gate_parks_with_its_reason(h: Harness, setup, reason: str) -> None
     assert h.gmail.sent == []
 
 
+def test_an_email_parking_as_its_gate_reopens_goes_round_again_instead_of_waiting_for_no_redrive(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an inactive agent that is set active right after the worker read it (the reopen's re-drive ran already)
+    h.world.inactive_agents.add("ag_3")
+    ledger = h.world.ledger
+    park = ledger.park
+
+    def park_then_reopen(*args: object, **kwargs: object) -> bool:
+        changed = park(*args, **kwargs)  # type: ignore[arg-type]
+        h.world.inactive_agents.discard("ag_3")
+        return changed
+
+    monkeypatch.setattr(ledger, "park", park_then_reopen)
+    # When the delivery parks it, the message goes round again at once, and that round sends it
+    assert h.deliver(FIRST) is None
+    assert len(h.postponed.resent) == 1
+    monkeypatch.setattr(ledger, "park", park)
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    assert len(h.gmail.sent) == 1
+
+
 def test_a_follow_up_joins_the_thread_with_the_real_message_id(h: Harness) -> None:
     h.deliver({**FIRST, "activity_id": "act_7", "subject": "Following up"})
     h.gmail.headers_of["m1"]["message-id"] = "<gmail-replaced@mail.gmail.com>"

@@ -172,7 +172,7 @@ class SendEmail:
             if waiting and existing is not None and existing.reason == reason.value:
                 return SendOutcome.ALREADY_PARKED
             settled = self._settle_unconfirmed(command, context, digest)
-            return settled if settled is not None else self._park(command, reason, digest)
+            return settled if settled is not None else self._park_at_gate(command, reason, digest)
         connection = context.connection
         assert connection is not None, "an open Gmail gate means a connection"
         if self.turns is not None:
@@ -462,6 +462,19 @@ class SendEmail:
                 **ids,
             )
         )
+
+    def _park_at_gate(self, command: SendEmailV1, reason: ParkReason, digest: str) -> SendOutcome:
+        """Parks behind a closed gate, then looks at the gates once more: a gate that reopened between the read and
+        the park has already re-driven the emails it found parked, without this one, which would then wait for a
+        re-drive that never comes. Such an email goes round again at once instead (a wait, not a failure)."""
+        outcome = self._park(command, reason, digest)
+        again = self.contexts.read(
+            command.workspace_id, command.agent_id, command.activity_id, command.in_reply_to_activity_id
+        )
+        if again.gates.closed_by(self.clock()) is None:
+            count("ParkedAsGateReopened")
+            raise RetryLaterError("the gate reopened while this email parked", 1)
+        return outcome
 
     def _park(self, command: SendEmailV1, reason: ParkReason, digest: str) -> SendOutcome:
         # Announce first, record second: a crash in between repeats the event (EventBridge is at-least-once
