@@ -314,6 +314,12 @@ def _count(
             # the Sent folder rather than risk a second copy. One copy did go out: counted failed, and named below.
             bucket = "failed"
             reasons["unconfirmed_but_delivered"] = reasons.get("unconfirmed_but_delivered", 0) + 1
+        elif copies == 1 and status == "EMAIL_READY" and email and email.get("reason") and email.get("message_id"):
+            # Parked behind a gate (or the daily limit) after an attempt whose answer was lost, while Gmail could not
+            # confirm it: the park keeps the attempt's send cursor, so the re-drive's claim looks in Gmail and
+            # records it SENT instead of sending again. One copy went out; the record shows it late. Named below.
+            bucket = "parked"
+            reasons["parked_but_delivered"] = reasons.get("parked_but_delivered", 0) + 1
         elif copies == 0 and status == "CANCELLED":
             bucket = "cancelled"
         elif copies <= 1 and activity in dlq:
