@@ -140,6 +140,17 @@ def test_a_crash_after_gmail_accepted_is_found_not_resent(h: Harness) -> None:
     assert h.gmail.header_reads == ["m1"]
 
 
+def _throttle_once(monkeypatch: pytest.MonkeyPatch, ledger: object, method: str) -> None:
+    """The ledger's next ``method`` call fails as DynamoDB's throttling would; the one after works again."""
+    real = getattr(ledger, method)
+
+    def throttled(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(ledger, method, real)
+        raise RuntimeError("ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(ledger, method, throttled)
+
+
 def test_a_found_send_whose_record_fails_keeps_its_claim_and_is_not_resent(
     h: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,14 +160,7 @@ def test_a_found_send_whose_record_fails_keeps_its_claim_and_is_not_resent(
         h.deliver(FIRST)
     h.world.clock.advance(121)
     # When recording what was found fails (DynamoDB throttled)
-    ledger = h.world.ledger
-    record = ledger.mark_sent
-
-    def throttled(*args: object, **kwargs: object) -> object:
-        monkeypatch.setattr(ledger, "mark_sent", record)
-        raise RuntimeError("ProvisionedThroughputExceededException")
-
-    monkeypatch.setattr(ledger, "mark_sent", throttled)
+    _throttle_once(monkeypatch, h.world.ledger, "mark_sent")
     with pytest.raises(RuntimeError):
         h.deliver(FIRST)
     # Then the claim is kept: after its lease the next delivery looks in Gmail again instead of sending a copy
@@ -177,14 +181,7 @@ def test_an_unconfirmed_send_whose_failure_record_fails_keeps_its_claim_and_is_n
     h.world.clock.advance(121)
     h.gmail.history_error = GmailNotFoundError("404")
     # When writing FAILED delivery_unconfirmed fails (DynamoDB throttled)
-    ledger = h.world.ledger
-    record = ledger.mark_failed
-
-    def throttled(*args: object, **kwargs: object) -> object:
-        monkeypatch.setattr(ledger, "mark_failed", record)
-        raise RuntimeError("ProvisionedThroughputExceededException")
-
-    monkeypatch.setattr(ledger, "mark_failed", throttled)
+    _throttle_once(monkeypatch, h.world.ledger, "mark_failed")
     with pytest.raises(RuntimeError):
         h.deliver(FIRST)
     # Then the claim is kept, and the next delivery after its lease still cannot confirm: it fails, never resends
