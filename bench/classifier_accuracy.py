@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "layers" / "gmail_integration"))
 from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, ReplyKind, explain, facts_from_gmail  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
-CORPORA = ("mail", "mail-2", "mail-3", "mail-4")
+CORPORA = ("mail", "mail-2", "mail-3", "mail-4", "mail-5")
 KINDS = tuple(ReplyKind)
 
 
