@@ -6,8 +6,8 @@ Each message goes through the poll worker's path as ``tests/unit/replies/test_cl
 the requested headers as Gmail's metadata format returns them, once without ``payload.parts`` and once with them.
 A message counts as right only if both answers equal its manifest's ``expected``; a message whose two answers
 differ is listed with the misses, since production may see either. ``mail`` and ``mail-2`` are the corpora the
-rules were tuned on; ``mail-3`` and ``mail-4`` were collected apart from them, and each one's figure before the
-rules saw it (in its README) is the honest estimate for unseen mail.
+rules were tuned on; ``mail-3``, ``mail-4`` and ``mail-5`` were collected apart from them, and each one's figure
+before the rules saw it (in its README) is the honest estimate for unseen mail.
 """
 
 from __future__ import annotations

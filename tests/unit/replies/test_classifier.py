@@ -292,6 +292,7 @@ NEEDED = {
     "Return-Path": {"Subject": "Re: Pricing", "Return-Path": "<>"},
     "Content-Type": {"Subject": "Report", "Content-Type": DSN},
     "List-Id": {"Subject": "Re: Pricing - out of office", "Precedence": "bulk", "List-Id": "<l.acme.example>"},
+    "X-Loop": {"Subject": "Re: Pricing", "X-Loop": "support@acme.example"},
 }
 
 

@@ -352,3 +352,63 @@ def test_a_human_reply_through_a_list_with_bulk_precedence_stays_a_reply() -> No
 def test_aols_bracketed_marker_behind_a_reply_prefix_is_still_an_auto_reply() -> None:
     found = verdict(From="kim@aol.example", Subject="Re: Following up (Automatic Response)")
     assert found == Verdict(ReplyKind.AUTO_REPLY, Signal.AUTO_SUBJECT)
+
+
+# --- robots and loop guards: machine answers that carry no automation header at all -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject"),
+    [
+        ("Majordomo@lists.example", "Confirmation for subscribe sales-news"),
+        ("Majordomo@lists.example", "Welcome to sales-news"),
+        ("LISTSERV@lists.example", "Output of your job"),
+        ("sales-news-request@lists.example", "confirm 4f2a9c"),
+        ("Acme <noreply@acme.example>", "Re: Following up"),
+        ("do-not-reply@portal.example", "Your request"),
+    ],
+)
+def test_a_robot_sender_is_an_auto_reply(sender: str, subject: str) -> None:
+    assert verdict(From=sender, Subject=subject) == Verdict(ReplyKind.AUTO_REPLY, Signal.ROBOT_SENDER)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Mailman Jones <jones@example.com>",  # the word in a person's name, not the address
+        "requests@example.com",  # not the "<list>-request" robot
+        "sales-requests@example.com",
+        "Jane <jane.noreply.fan@example.com>",
+    ],
+)
+def test_a_person_whose_name_or_address_looks_like_a_robot_only_in_part_stays_a_reply(sender: str) -> None:
+    assert verdict(From=sender, Subject="Re: Following up") == Verdict(ReplyKind.REPLY, Signal.NONE)
+
+
+def test_a_failure_from_a_no_reply_address_stays_a_bounce() -> None:
+    found = verdict(From="noreply@relay.example", Subject="Undeliverable: Following up", Content_Type=DSN)
+    assert found == Verdict(ReplyKind.BOUNCE, Signal.DELIVERY_REPORT)
+
+
+def test_a_loop_guard_outside_list_traffic_is_an_auto_reply_even_under_a_reply_subject() -> None:
+    tracker = "bugs@tracker.example"
+    found = verdict(From=tracker, Subject="Re: Annotate problems (PR#298)", X_Loop=tracker)
+    assert found == Verdict(ReplyKind.AUTO_REPLY, Signal.X_LOOP)
+
+
+@pytest.mark.parametrize(
+    "list_headers",
+    [
+        {"Precedence": "list"},  # SmartList (Debian's lists) stamps X-Loop on every post, without List-Id
+        {"Precedence": "bulk"},
+        {"List-Id": "<sales.lists.example>"},
+    ],
+)
+def test_a_person_answering_through_a_list_that_stamps_x_loop_stays_a_reply(list_headers: dict[str, str]) -> None:
+    headers = {"From": "Jane <jane@example.com>", "Subject": "Re: Pricing", "X-Loop": "sales@lists.example"}
+    found = explain(MessageFacts(headers={**headers, **list_headers}))
+    assert found == Verdict(ReplyKind.REPLY, Signal.NONE)
+
+
+def test_an_empty_loop_guard_says_nothing() -> None:
+    assert verdict(From="jane@example.com", Subject="Re: Pricing", X_Loop=" ") == Verdict(ReplyKind.REPLY, Signal.NONE)

@@ -35,6 +35,10 @@ Signals, in the order they are checked; the first that holds decides, and :func:
 | auto_submitted      | RFC 3834 Auto-Submitted other than no  | auto_reply |                                          |
 | x_autoreply         | X-Autoreply / X-Autorespond            | auto_reply | Gmail vacation, cPanel                   |
 | precedence          | Precedence: auto_reply                 | auto_reply |                                          |
+| robot_sender        | From: majordomo, listserv, mailman,    | auto_reply | list robots' confirmations and welcomes  |
+|                     | noreply, <list>-request ... local part |            | carry no automation header at all        |
+| x_loop              | X-Loop, with no List-Id and no         | auto_reply | procmail-style responders, bug trackers; |
+|                     | Precedence list/bulk/junk              |            | list servers (SmartList) set it on posts |
 | auto_subject        | marker or out-of-office phrase in the  | auto_reply | Exchange 2003 "<local words>: <subject>" |
 |                     | head, bracketed at either end          |            | gives nothing else                       |
 | acknowledgement     | ticket / help-desk / receipt wording   | auto_reply | "[queue #12] AutoReply:", "Resolved:",   |
@@ -89,6 +93,7 @@ CLASSIFIER_HEADERS: tuple[str, ...] = (
     "Return-Path",  # null_sender, and a failure subject's proof: the null reverse path <> of notifications
     "Content-Type",  # delivery_report, other_report: report-type, which payload.mimeType lacks
     "List-Id",  # bulk_subject: list traffic, where Precedence: bulk says nothing about automation
+    "X-Loop",  # x_loop: loop guard of procmail-style responders and bug trackers that send nothing else
 )
 """Exactly the headers :func:`classify` reads: the poll worker passes these as ``metadataHeaders``."""
 
@@ -115,6 +120,8 @@ class Signal(StrEnum):
     AUTO_SUBMITTED = "auto_submitted"
     X_AUTOREPLY = "x_autoreply"
     PRECEDENCE = "precedence"
+    ROBOT_SENDER = "robot_sender"
+    X_LOOP = "x_loop"
     AUTO_SUBJECT = "auto_subject"
     ACKNOWLEDGEMENT = "acknowledgement"
     NULL_SENDER = "null_sender"
@@ -189,6 +196,10 @@ def explain(facts: MessageFacts) -> Verdict:
         auto = Signal.X_AUTOREPLY
     elif precedence in _AUTO_PRECEDENCE:
         auto = Signal.PRECEDENCE
+    elif _is_robot(sender):
+        auto = Signal.ROBOT_SENDER
+    elif _is_loop_guarded(headers, precedence):
+        auto = Signal.X_LOOP
     elif not replying and _is_auto_subject(subject):
         auto = Signal.AUTO_SUBJECT
     elif not replying and _ACKNOWLEDGEMENT.match(_without_tags(subject)):
@@ -293,6 +304,23 @@ def _is_daemon(sender: str) -> bool:
         return True
     folded = _fold(name.strip('"'))
     return folded in _DAEMON_NAMES or _DAEMON_NAME_WORDS.search(folded) is not None
+
+
+def _is_robot(sender: str) -> bool:
+    local = parseaddr(sender)[1].rpartition("@")[0].strip('"').lower()
+    return local in phrases.ROBOT_LOCAL_PARTS or local.endswith(phrases.ROBOT_LOCAL_SUFFIXES)
+
+
+def _is_loop_guarded(headers: Mapping[str, str], precedence: str) -> bool:
+    """X-Loop outside list traffic: responders and trackers stamp it so as not to answer themselves.
+
+    List servers stamp it on every post too (SmartList on Debian's lists, with ``Precedence: list`` and no
+    List-Id), so any list marker leaves the message to the other rules: a person answering through a list stays a
+    reply.
+    """
+    if not headers.get("x-loop", "").strip() or "list-id" in headers:
+        return False
+    return precedence not in _LIST_PRECEDENCE
 
 
 def _is_daemon_path(return_path: str) -> bool:
@@ -408,6 +436,7 @@ _DELIVERY_REPORT_TYPES = frozenset({"delivery-status", "global-delivery-status"}
 _DELIVERY_STATUS_PARTS = frozenset({"message/delivery-status", "message/global-delivery-status"})
 _AUTO_PRECEDENCE = frozenset({"auto_reply", "auto-reply"})
 _WEAK_PRECEDENCE = frozenset({"bulk", "junk"})
+_LIST_PRECEDENCE = frozenset({"list", "bulk", "junk"})
 _DAEMON_NAMES = frozenset(_fold(name) for name in phrases.DAEMON_DISPLAY_NAMES)
 _DAEMON_NAME_WORDS = re.compile(_words(phrases.DAEMON_NAME_WORDS))
 

@@ -508,6 +508,26 @@ DAEMON_LOCAL_PARTS: frozenset[str] = frozenset(
         "double-bounce",
     }
 )
+# Robots that answer mail but never fail a delivery: list managers (confirmation requests, welcomes) and addresses
+# that say nobody reads what is sent to them. A person does not write from these, so their mail is an auto-reply.
+ROBOT_LOCAL_PARTS: frozenset[str] = frozenset(
+    {
+        "majordomo",
+        "listserv",
+        "listproc",
+        "mailman",
+        "sympa",
+        "ecartis",
+        "smartlist",
+        "noreply",
+        "no-reply",
+        "no_reply",
+        "donotreply",
+        "do-not-reply",
+        "do_not_reply",
+    }
+)
+ROBOT_LOCAL_SUFFIXES: tuple[str, ...] = ("-request",)  # Mailman's and Majordomo's "<list>-request" command robots
 DAEMON_DISPLAY_NAMES: tuple[str, ...] = (
     "Mail Delivery System",
     "Mail Delivery Subsystem",
