@@ -62,11 +62,12 @@ def _parsed(header: str, value: str) -> str:
     return " ".join(text.split())
 
 
-def measure(corpus: str) -> list[tuple[str, ReplyKind, ReplyKind, str, bool]]:
-    """(file, expected, answer without parts, deciding signal, both views agree) for every message of a corpus."""
+def measure(corpus: str, match: str = "") -> list[tuple[str, ReplyKind, ReplyKind, str, bool]]:
+    """(file, expected, answer without parts, deciding signal, both views agree) for every message of a corpus
+    whose file name contains ``match`` (a batch's marker, such as ``-b2-``)."""
     manifest = json.loads((FIXTURES / corpus / "manifest.json").read_text(encoding="utf-8"))
     rows = []
-    for entry in manifest:
+    for entry in (entry for entry in manifest if match in entry["file"]):
         raw = (FIXTURES / corpus / entry["file"]).read_bytes()
         bare = explain(facts_from_gmail(gmail_answer(raw, with_parts=False)))
         with_parts = explain(facts_from_gmail(gmail_answer(raw, with_parts=True)))
@@ -97,9 +98,12 @@ def report(corpus: str, rows: list[tuple[str, ReplyKind, ReplyKind, str, bool]])
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", choices=CORPORA, action="append", help="corpus to measure (default: all)")
+    parser.add_argument("--match", default="", help="only files whose name contains this (a batch: --match=-b2-)")
     args = parser.parse_args()
     for corpus in args.corpus or CORPORA:
-        report(corpus, measure(corpus))
+        rows = measure(corpus, args.match)
+        if rows:
+            report(corpus if not args.match else f"{corpus} {args.match}", rows)
 
 
 if __name__ == "__main__":
