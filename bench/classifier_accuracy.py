@@ -6,7 +6,7 @@ Each message goes through the poll worker's path as ``tests/unit/replies/test_cl
 the requested headers as Gmail's metadata format returns them, once without ``payload.parts`` and once with them.
 A message counts as right only if both answers equal its manifest's ``expected``; a message whose two answers
 differ is listed with the misses, since production may see either. ``mail`` and ``mail-2`` are the corpora the
-rules were tuned on; ``mail-3``, ``mail-4`` and ``mail-5`` were collected apart from them, and each one's figure
+rules were tuned on; ``mail-3`` to ``mail-6`` were collected apart from them, and each one's figure
 before the rules saw it (in its README) is the honest estimate for unseen mail.
 """
 
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "layers" / "gmail_integration"))
 from gmail_integration.replies.classifier import CLASSIFIER_HEADERS, ReplyKind, explain, facts_from_gmail  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
-CORPORA = ("mail", "mail-2", "mail-3", "mail-4", "mail-5")
+CORPORA = ("mail", "mail-2", "mail-3", "mail-4", "mail-5", "mail-6")
 KINDS = tuple(ReplyKind)
 
 

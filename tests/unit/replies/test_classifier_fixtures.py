@@ -24,7 +24,7 @@ from gmail_integration.replies.classifier import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-CORPORA = ("mail", "mail-2", "mail-3", "mail-4", "mail-5")
+CORPORA = ("mail", "mail-2", "mail-3", "mail-4", "mail-5", "mail-6")
 
 
 def _manifest(corpus: str) -> list[dict[str, str]]:
