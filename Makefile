@@ -47,6 +47,7 @@ bench: venv
 	$(PY) bench/recovery_cost.py
 	$(PY) bench/schedule_fanout.py
 	$(PY) bench/send_cost.py
+	$(PY) bench/poll_cost.py
 
 # The fault-and-load soak (bench/soak): its small size runs in make test; make soak N=5000 [SEED=...] for the big one.
 N ?= 500
