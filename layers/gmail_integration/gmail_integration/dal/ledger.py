@@ -286,22 +286,8 @@ class DynamoEmailLedger:
         Only a new email or one already waiting (EMAIL_READY, not parked) is written: a live or expired claim keeps
         its SENDING (the next claim looks in Gmail first), a parked email keeps its reason, a final one its end.
         """
-        return self._update(
-            email_key(command.workspace_id, command.activity_id),
-            UpdateExpression=(
-                "SET #status = :ready, not_before = :not_before, wait_reason = :wait_reason, updated_at = :now, "
-                + _command_assignments(command)
-            ),
-            ConditionExpression="attribute_not_exists(pk) OR (#status = :ready AND attribute_not_exists(reason))",
-            ExpressionAttributeNames=STATUS,
-            ExpressionAttributeValues={
-                ":ready": EmailStatus.EMAIL_READY.value,
-                ":not_before": iso(not_before),
-                ":wait_reason": reason.value,
-                ":now": iso(now),
-                **_command_values(command, payload_hash),
-            },
-        )
+        parts = wait_update(self._table.name, command, now, not_before, reason, payload_hash)
+        return self._update(parts.pop("Key"), **{name: value for name, value in parts.items() if name != "TableName"})
 
     def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
         """The Message-ID Gmail really stored (it may replace ours), read back once when a follow-up needs it."""
@@ -310,3 +296,26 @@ class DynamoEmailLedger:
             UpdateExpression="SET rfc_message_id = :id",
             ExpressionAttributeValues={":id": rfc_message_id},
         )
+
+
+def wait_update(
+    table_name: str, command: SendEmailV1, now: datetime, not_before: datetime, reason: WaitReason, payload_hash: str
+) -> dict[str, Any]:
+    """``record_wait``'s write as a transaction part, so a slot reservation and its wait record go in one call."""
+    return {
+        "TableName": table_name,
+        "Key": email_key(command.workspace_id, command.activity_id),
+        "UpdateExpression": (
+            "SET #status = :ready, not_before = :not_before, wait_reason = :wait_reason, updated_at = :now, "
+            + _command_assignments(command)
+        ),
+        "ConditionExpression": "attribute_not_exists(pk) OR (#status = :ready AND attribute_not_exists(reason))",
+        "ExpressionAttributeNames": dict(STATUS),
+        "ExpressionAttributeValues": {
+            ":ready": EmailStatus.EMAIL_READY.value,
+            ":not_before": iso(not_before),
+            ":wait_reason": reason.value,
+            ":now": iso(now),
+            **_command_values(command, payload_hash),
+        },
+    }

@@ -173,3 +173,22 @@ class MailboxPace(Protocol):
         ...
 
     def configure(self, workspace_id: str, settings: PaceSettings) -> PaceState: ...
+
+
+class TurnBook(Protocol):
+    """The pace item and an email's item moved together in one write (dal/turns.py), a call less than apart."""
+
+    def book_wait(
+        self,
+        command: SendEmailV1,
+        payload_hash: str,
+        earliest: float,
+        step: float,
+        seen: PaceState,
+        now: datetime,
+        reason: WaitReason,
+    ) -> tuple[float, bool]:
+        """``MailboxPace.reserve`` and ``EmailLedger.record_wait`` at once: the slot ``max(cursor, earliest)``, the
+        cursor one ``step`` past it, the wait recorded until the slot. ``seen``: the pace the context read saw (the
+        write is optimistic on its cursor). Answers the slot and whether the wait was recorded (as record_wait)."""
+        ...

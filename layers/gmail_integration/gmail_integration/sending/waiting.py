@@ -26,7 +26,7 @@ from gmail_integration.models.pacing import PaceState, WaitReason
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.pacing import INLINE_WAIT_S, PacePolicy, Turn, epoch, free_at, turn_for_new
-from gmail_integration.sending.ports import EmailLedger, MailboxPace
+from gmail_integration.sending.ports import EmailLedger, MailboxPace, TurnBook
 from gmail_integration.sending.retry import RetryLaterError
 
 _TAKE_ATTEMPTS = 3
@@ -40,6 +40,8 @@ class MailboxTurns:
     default_gap_s: float = 0.0
     default_max_per_hour: int = 0
     sleep: Callable[[float], None] = field(default=time.sleep)
+    book: TurnBook | None = None
+    """Both items in one write (dal/turns.py); unset, the slot and the record are two writes."""
 
     def policy(self, state: PaceState) -> PacePolicy:
         return PacePolicy.of(state, self.default_gap_s, self.default_max_per_hour)
@@ -110,13 +112,22 @@ class MailboxTurns:
     ) -> NoReturn:
         """Reserves the email a slot at or after ``earliest``, records the wait and hands the message back."""
         policy = policy or self.policy(state or PaceState())
-        slot = self.pace.reserve(command.workspace_id, earliest, policy.step(), state)
-        self.record(command, digest, slot, reason)
+        if self.book is None:
+            slot = self.pace.reserve(command.workspace_id, earliest, policy.step(), state)
+            self.record(command, digest, slot, reason)
+        now = self.clock()
+        slot, recorded = self.book.book_wait(
+            command, digest, earliest, policy.step(), state or PaceState(), now, reason
+        )
+        self._hand_back(now, slot, reason, recorded)
 
     def record(self, command: SendEmailV1, digest: str, until: float, reason: WaitReason) -> NoReturn:
         """Shows the wait on the email (when it is still new or waiting) and hands the message back until then."""
         now = self.clock()
         recorded = self.ledger.record_wait(command, now, datetime.fromtimestamp(until, UTC), reason, digest)
+        self._hand_back(now, until, reason, recorded)
+
+    def _hand_back(self, now: datetime, until: float, reason: WaitReason, recorded: bool) -> NoReturn:
         count("EmailsWaiting", reason=reason.value)
         logger.info("email waits its turn", extra={"reason": reason.value, "until": until, "recorded": recorded})
         raise RetryLaterError(reason.value, max(0.0, until - epoch(now)))
