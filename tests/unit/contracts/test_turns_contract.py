@@ -131,3 +131,87 @@ def test_the_fake_leaves_both_items_as_dynamodb_does(dynamodb_table: Any) -> Non
     fake, real = ([each.email(), each.pace.configure(WS, PaceSettings())] for each in sides)
     assert fake[1] == real[1]
     assert fake[0].model_dump(exclude={"updated_at"}) == real[0].model_dump(exclude={"updated_at"})
+
+
+LEASE = timedelta(minutes=2)
+MOMENT = datetime.fromtimestamp(AT, UTC)
+
+
+def take_and_claim(side: Side, seen: EmailRecord | None, hint: PaceState, cap: int = 0, at: datetime = MOMENT) -> Any:
+    return side.book.take_and_claim(command(), "hash1", at, (0.45, cap, hint), seen, (LEASE, "100", "<new@x>"))
+
+
+def pace_now(side: Side) -> PaceState:
+    return side.pace.configure(WS, PaceSettings())
+
+
+def test_a_new_email_is_claimed_and_its_slot_taken_in_one_write(side: Side) -> None:
+    taken = take_and_claim(side, None, PaceState())
+    assert taken.claim is not None
+    assert (taken.claim.claimed, taken.claim.interrupted, taken.claim.message_id) == (True, False, "<new@x>")
+    assert taken.claim.send_cursor == "100"
+    email = side.email()
+    assert (email.status, email.message_id, email.send_cursor) == (EmailStatus.SENDING, "<new@x>", "100")
+    state = pace_now(side)
+    assert (state.last_send, state.sent_in_window) == (pytest.approx(AT, abs=0.002), 1)
+
+
+def test_a_slot_taken_by_another_worker_is_missed_and_nothing_is_claimed(side: Side) -> None:
+    side.book.book_wait(command(), "hash1", AT, 2.5, PaceState(), NOW, WAITING)
+    seen = side.email()
+    side.pace.take(WS, AT - 0.2, 0.45, 0)
+    taken = take_and_claim(side, seen, PaceState())
+    assert taken.claim is None
+    assert taken.missed
+    assert taken.pace.last_send == pytest.approx(AT - 0.2, abs=0.002), "the pace as it stood, for the next turn"
+    assert side.email().status is EmailStatus.EMAIL_READY
+
+
+def test_a_full_hour_is_missed(side: Side) -> None:
+    side.pace.take(WS, AT - 20, 0.45, 1)
+    taken = take_and_claim(side, None, pace_now(side), cap=1)
+    assert taken.missed
+    assert taken.pace.sent_in_window == 1
+
+
+def test_an_email_claimed_since_the_read_is_left_to_its_claimer_and_no_slot_is_taken(side: Side) -> None:
+    side.book.book_wait(command(), "hash1", AT, 2.5, PaceState(), NOW, WAITING)
+    seen = side.email()
+    assert side.ledger.claim(command(), NOW, LEASE, "100", "<other@x>", "hash1").claimed
+    taken = take_and_claim(side, seen, PaceState())
+    assert (taken.claim, taken.pace) == (None, None)
+    assert pace_now(side).last_send is None
+    assert side.email().message_id == "<other@x>"
+
+
+def test_an_email_parked_since_the_read_is_not_claimed(side: Side) -> None:
+    side.book.book_wait(command(), "hash1", AT, 2.5, PaceState(), NOW, WAITING)
+    seen = side.email()
+    side.ledger.park(command(), ParkReason.BILLING_PAST_DUE, NOW, "hash1")
+    taken = take_and_claim(side, seen, PaceState())
+    assert (taken.claim, taken.pace) == (None, None)
+    assert side.email().reason == "billing_past_due"
+
+
+def test_an_expired_claim_is_taken_over_as_interrupted_with_its_cursor_and_message_id(side: Side) -> None:
+    assert side.ledger.claim(command(), NOW, LEASE, "77", "<first@x>", "hash1").claimed
+    seen = side.email()
+    later = NOW + timedelta(minutes=5)
+    taken = take_and_claim(side, seen, PaceState(), at=later)
+    assert taken.claim is not None
+    assert (taken.claim.interrupted, taken.claim.send_cursor, taken.claim.message_id) == (True, "77", "<first@x>")
+    assert side.email().lease_until == later + LEASE
+
+
+def test_a_live_claim_is_not_taken_over_even_as_read(side: Side) -> None:
+    assert side.ledger.claim(command(), NOW, LEASE, "77", "<first@x>", "hash1").claimed
+    taken = take_and_claim(side, side.email(), PaceState(), at=NOW + timedelta(seconds=30))
+    assert (taken.claim, taken.pace) == (None, None)
+
+
+def test_a_read_from_the_previous_hour_still_takes_the_slot(side: Side) -> None:
+    """The pace read saw an older hour (or none): the write's other form holds and the hour's count is exact."""
+    side.pace.take(WS, AT - 20, 0.45, 0)
+    taken = take_and_claim(side, None, PaceState())
+    assert taken.claim is not None
+    assert pace_now(side).sent_in_window == 2

@@ -114,35 +114,10 @@ class DynamoEmailLedger:
         payload_hash: str,
     ) -> ClaimResult:
         """Takes the email for sending, unless another worker holds a live claim or it is already done."""
-        values = {
-            ":ready": EmailStatus.EMAIL_READY.value,
-            ":sending": EmailStatus.SENDING.value,
-            ":now": iso(now),
-            ":lease": iso(now + lease),
-            ":message_id": message_id,
-            **_command_values(command, payload_hash),
-        }
-        cursor_assignment = ""
-        if cursor:
-            values[":cursor"] = cursor
-            cursor_assignment = ", send_cursor = if_not_exists(send_cursor, :cursor)"
+        parts = claim_update(self._table.name, command, now, lease, cursor, message_id, payload_hash)
+        parts.pop("TableName")
         try:
-            answer = self._table.update_item(
-                Key=email_key(command.workspace_id, command.activity_id),
-                UpdateExpression=(
-                    "SET #status = :sending, lease_until = :lease, updated_at = :now,"
-                    " message_id = if_not_exists(message_id, :message_id), "
-                    + _command_assignments(command)
-                    + cursor_assignment
-                    + " REMOVE reason, reason_message, gsi1pk, gsi1sk, not_before, wait_reason"
-                ),
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR #status = :ready OR (#status = :sending AND lease_until < :now)"
-                ),
-                ExpressionAttributeNames=STATUS,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_OLD",
-            )
+            answer = self._table.update_item(**parts, ReturnValues="ALL_OLD")
         except ClientError as exc:
             if is_conditional_failure(exc):
                 return ClaimResult(claimed=False)
@@ -318,4 +293,44 @@ def wait_update(
             ":now": iso(now),
             **_command_values(command, payload_hash),
         },
+    }
+
+
+def claim_update(
+    table_name: str,
+    command: SendEmailV1,
+    now: datetime,
+    lease: timedelta,
+    cursor: str | None,
+    message_id: str,
+    payload_hash: str,
+) -> dict[str, Any]:
+    """``claim``'s write as a transaction part, so the claim and the mailbox's slot go in one call (dal/turns.py)."""
+    values = {
+        ":ready": EmailStatus.EMAIL_READY.value,
+        ":sending": EmailStatus.SENDING.value,
+        ":now": iso(now),
+        ":lease": iso(now + lease),
+        ":message_id": message_id,
+        **_command_values(command, payload_hash),
+    }
+    cursor_assignment = ""
+    if cursor:
+        values[":cursor"] = cursor
+        cursor_assignment = ", send_cursor = if_not_exists(send_cursor, :cursor)"
+    return {
+        "TableName": table_name,
+        "Key": email_key(command.workspace_id, command.activity_id),
+        "UpdateExpression": (
+            "SET #status = :sending, lease_until = :lease, updated_at = :now,"
+            " message_id = if_not_exists(message_id, :message_id), "
+            + _command_assignments(command)
+            + cursor_assignment
+            + " REMOVE reason, reason_message, gsi1pk, gsi1sk, not_before, wait_reason"
+        ),
+        "ConditionExpression": (
+            "attribute_not_exists(pk) OR #status = :ready OR (#status = :sending AND lease_until < :now)"
+        ),
+        "ExpressionAttributeNames": dict(STATUS),
+        "ExpressionAttributeValues": values,
     }

@@ -14,7 +14,7 @@ is told nothing was recorded.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +22,12 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from gmail_integration.dal.items import Item, conditional_update
-from gmail_integration.dal.ledger import wait_update
-from gmail_integration.dal.pacing import DynamoMailboxPace, pace_from_item, pace_key
+from gmail_integration.dal.ledger import claim_update, wait_update
+from gmail_integration.dal.pacing import DynamoMailboxPace, pace_from_item, pace_key, take_update
 from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.pacing import PaceState, WaitReason
+from gmail_integration.models.domain import EmailRecord, EmailStatus
+from gmail_integration.models.ledger import ClaimResult, TakenClaim
+from gmail_integration.models.pacing import PaceState, WaitReason, window_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -86,6 +88,37 @@ def _decimal(value: float) -> Decimal:
     return Decimal(str(_ms(value)))
 
 
+_GUARDED = (("send_cursor", ":seen_cursor"), ("message_id", ":seen_message_id"), ("reason", ":seen_reason"))
+
+
+def _as_read(seen: EmailRecord | None) -> tuple[str, dict[str, Any]]:
+    """The claim's guard: the email is still as the context read saw it in everything the claim's answer is made of
+    (status, send cursor, Message-ID) and in its park reason, so the answer built from the read is the true one."""
+    if seen is None:
+        return "attribute_not_exists(pk)", {}
+    terms, values = ["#status = :seen_status"], {":seen_status": seen.status.value}
+    for name, placeholder in _GUARDED:
+        value = getattr(seen, name)
+        if value is None:
+            terms.append(f"attribute_not_exists({name})")
+        else:
+            terms.append(f"{name} = {placeholder}")
+            values[placeholder] = value
+    return " AND ".join(terms), values
+
+
+def _claim_as_read(seen: EmailRecord | None, cursor: str | None, message_id: str) -> ClaimResult:
+    """What ``DynamoEmailLedger.claim`` answers from the item's old values, here from the guarded read."""
+    if seen is None:
+        return ClaimResult(claimed=True, send_cursor=cursor, message_id=message_id)
+    return ClaimResult(
+        claimed=True,
+        interrupted=seen.status is EmailStatus.SENDING or bool(seen.send_cursor),
+        send_cursor=seen.send_cursor or cursor,
+        message_id=seen.message_id or message_id,
+    )
+
+
 class DynamoTurnBook:
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -128,3 +161,49 @@ class DynamoTurnBook:
         key = alone.pop("Key")
         alone.pop("TableName")
         return slot, conditional_update(self._table, key, **alone)
+
+    def take_and_claim(
+        self,
+        command: SendEmailV1,
+        payload_hash: str,
+        now: datetime,
+        pace: tuple[float, int, PaceState],
+        seen: EmailRecord | None,
+        claim: tuple[timedelta, str | None, str],
+    ) -> TakenClaim:
+        """Takes the mailbox's slot at ``now`` and claims the email, in one transaction.
+
+        ``pace``: (interval, hourly cap, the pace the read saw); ``claim``: (lease, send cursor, proposed
+        Message-ID); ``seen``: the email as the context read saw it, which the claim is guarded on.
+        """
+        interval, cap, hint = pace
+        lease, cursor, message_id = claim
+        at = now.timestamp()
+        window = window_of(at)
+        same = hint.window == window
+        email_part = claim_update(self._table.name, command, now, lease, cursor, message_id, payload_hash)
+        guard, guard_values = _as_read(seen)
+        email_part["ConditionExpression"] = f"({email_part['ConditionExpression']}) AND {guard}"
+        email_part["ExpressionAttributeValues"].update(guard_values)
+        state = hint
+        for _ in range(2):
+            pace_part = {
+                "TableName": self._table.name,
+                "Key": pace_key(command.workspace_id),
+                **take_update(at, interval, cap, same),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+            try:
+                transact(self._table, [pace_part, email_part])
+            except Cancelled as cancelled:
+                if EMAIL_PART in cancelled.failed:
+                    return TakenClaim()
+                if PACE_PART not in cancelled.failed:
+                    return TakenClaim()  # a conflict with another transaction: the writes apart decide
+                state = pace_from_item(cancelled.failed[PACE_PART])
+                if state.window is None or (state.window == window) == same:
+                    return TakenClaim(pace=state)
+                same = state.window == window  # the hour was not the one the read saw: the other form decides
+                continue
+            return TakenClaim(claim=_claim_as_read(seen, cursor, message_id))
+        return TakenClaim(pace=state)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
 from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.pacing import PaceState, WaitReason
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.observability import count, logger
@@ -78,6 +79,39 @@ class MailboxTurns:
             count("PaceSlotsMissed")
             turn = free_at(state, policy, now)
             self._wait_or_sleep(command, digest, turn, state, policy, now)
+        turn = free_at(state, policy, epoch(self.clock()))
+        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+
+    def take_and_claim(  # noqa: RET503 (the last wait raises)
+        self,
+        command: SendEmailV1,
+        context: SendContext,
+        digest: str,
+        claim: tuple[timedelta, str | None, str],
+        claim_apart: Callable[[], ClaimResult],
+    ) -> ClaimResult:
+        """``take`` and the ledger's claim in one write when the book is there; else, or when the email changed
+        since the context read (the one-write claim is guarded on it), the two writes apart: ``take``, then
+        ``claim_apart``. ``claim``: (lease, send cursor, proposed Message-ID)."""
+        if self.book is None:
+            self.take(command, context, digest)
+            return claim_apart()
+        state = context.pace
+        policy = self.policy(state)
+        for _ in range(_TAKE_ATTEMPTS):
+            moment = self.clock()
+            now = epoch(moment)
+            pace = (policy.interval, policy.max_per_hour, state)
+            taken = self.book.take_and_claim(command, digest, moment, pace, context.email, claim)
+            if taken.claim is not None:
+                return taken.claim
+            if taken.pace is None:
+                count("ClaimsApart")
+                self.take(command, replace(context, pace=state), digest)
+                return claim_apart()
+            state = taken.pace
+            count("PaceSlotsMissed")
+            self._wait_or_sleep(command, digest, free_at(state, policy, now), state, policy, now)
         turn = free_at(state, policy, epoch(self.clock()))
         self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
 
