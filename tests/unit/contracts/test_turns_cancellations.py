@@ -68,3 +68,15 @@ def test_a_crowd_that_keeps_moving_the_cursor_falls_back_to_the_atomic_reservati
         slot, recorded = book.book_wait(suite.command(), "hash1", suite.AT, 2.5, PaceState(), suite.NOW, suite.WAITING)
     assert (slot, recorded) == (pytest.approx(suite.AT, abs=0.002), True)
     assert DynamoMailboxPace(dynamodb_table).read(suite.WS).next_slot == pytest.approx(suite.AT + 2.5, abs=0.002)
+
+
+def test_a_conflicting_transaction_at_the_turn_leaves_the_slot_and_the_claim_to_the_writes_apart(
+    dynamodb_table: Any,
+) -> None:
+    book = DynamoTurnBook(dynamodb_table)
+    with mock.patch.object(turns, "transact", side_effect=Cancelled({})):
+        taken = book.take_and_claim(
+            suite.command(), "hash1", suite.MOMENT, (0.45, 0, PaceState()), None, (suite.LEASE, "1", "<m@x>")
+        )
+    assert (taken.claim, taken.pace) == (None, None)
+    assert DynamoMailboxPace(dynamodb_table).read(suite.WS).last_send is None
