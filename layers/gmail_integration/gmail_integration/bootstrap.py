@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from gmail_integration.dal.states import DynamoStateStore
     from gmail_integration.dal.suppressions import DynamoSuppressions
     from gmail_integration.dal.threads import DynamoThreads
+    from gmail_integration.dal.turns import DynamoTurnBook
     from gmail_integration.dal.watches import DynamoWatches
     from gmail_integration.events.eventbridge import EventBridgePublisher
     from gmail_integration.gmail.gateway import GoogleGmailGateway
@@ -368,8 +369,15 @@ class Container:
                 default_gap_s=self.settings.send_min_gap_s,
                 default_max_per_hour=self.settings.send_max_per_hour,
                 sleep=self.sleep,
+                book=self.turn_book,
             ),
         )
+
+    @cached_property
+    def turn_book(self) -> DynamoTurnBook:
+        from gmail_integration.dal.turns import DynamoTurnBook
+
+        return DynamoTurnBook(self.table)
 
     @cached_property
     def mailbox_pace(self) -> DynamoMailboxPace:

@@ -25,6 +25,7 @@ from gmail_integration.sending.intake import ProcessSendMessage
 from gmail_integration.sending.send_email import SendOutcome
 from gmail_integration.settings import get_settings
 from tests.unit.domain.test_commands import VALID
+from tests.unit.fake_turns import FakeTurnBook
 from tests.unit.fakes import FakeClock, FakeDeadLetters, FakeEvents
 from tests.unit.sending.fakes import FakeGmail, SendWorld
 
@@ -92,6 +93,7 @@ def h() -> Harness:
     container.suppressions = world.suppressions  # type: ignore[assignment]
     container.thread_check = world.thread_check  # type: ignore[assignment]
     container.mailbox_pace = world.pace  # type: ignore[assignment]
+    container.turn_book = FakeTurnBook(world.pace, world.ledger)  # type: ignore[assignment]
     process = container.process_send_message
     return Harness(world, gmail, events, dead, postponed, process)
 

@@ -114,35 +114,10 @@ class DynamoEmailLedger:
         payload_hash: str,
     ) -> ClaimResult:
         """Takes the email for sending, unless another worker holds a live claim or it is already done."""
-        values = {
-            ":ready": EmailStatus.EMAIL_READY.value,
-            ":sending": EmailStatus.SENDING.value,
-            ":now": iso(now),
-            ":lease": iso(now + lease),
-            ":message_id": message_id,
-            **_command_values(command, payload_hash),
-        }
-        cursor_assignment = ""
-        if cursor:
-            values[":cursor"] = cursor
-            cursor_assignment = ", send_cursor = if_not_exists(send_cursor, :cursor)"
+        parts = claim_update(self._table.name, command, now, lease, cursor, message_id, payload_hash)
+        parts.pop("TableName")
         try:
-            answer = self._table.update_item(
-                Key=email_key(command.workspace_id, command.activity_id),
-                UpdateExpression=(
-                    "SET #status = :sending, lease_until = :lease, updated_at = :now,"
-                    " message_id = if_not_exists(message_id, :message_id), "
-                    + _command_assignments(command)
-                    + cursor_assignment
-                    + " REMOVE reason, reason_message, gsi1pk, gsi1sk, not_before, wait_reason"
-                ),
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR #status = :ready OR (#status = :sending AND lease_until < :now)"
-                ),
-                ExpressionAttributeNames=STATUS,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_OLD",
-            )
+            answer = self._table.update_item(**parts, ReturnValues="ALL_OLD")
         except ClientError as exc:
             if is_conditional_failure(exc):
                 return ClaimResult(claimed=False)
@@ -286,22 +261,8 @@ class DynamoEmailLedger:
         Only a new email or one already waiting (EMAIL_READY, not parked) is written: a live or expired claim keeps
         its SENDING (the next claim looks in Gmail first), a parked email keeps its reason, a final one its end.
         """
-        return self._update(
-            email_key(command.workspace_id, command.activity_id),
-            UpdateExpression=(
-                "SET #status = :ready, not_before = :not_before, wait_reason = :wait_reason, updated_at = :now, "
-                + _command_assignments(command)
-            ),
-            ConditionExpression="attribute_not_exists(pk) OR (#status = :ready AND attribute_not_exists(reason))",
-            ExpressionAttributeNames=STATUS,
-            ExpressionAttributeValues={
-                ":ready": EmailStatus.EMAIL_READY.value,
-                ":not_before": iso(not_before),
-                ":wait_reason": reason.value,
-                ":now": iso(now),
-                **_command_values(command, payload_hash),
-            },
-        )
+        parts = wait_update(self._table.name, command, now, not_before, reason, payload_hash)
+        return self._update(parts.pop("Key"), **{name: value for name, value in parts.items() if name != "TableName"})
 
     def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
         """The Message-ID Gmail really stored (it may replace ours), read back once when a follow-up needs it."""
@@ -310,3 +271,66 @@ class DynamoEmailLedger:
             UpdateExpression="SET rfc_message_id = :id",
             ExpressionAttributeValues={":id": rfc_message_id},
         )
+
+
+def wait_update(
+    table_name: str, command: SendEmailV1, now: datetime, not_before: datetime, reason: WaitReason, payload_hash: str
+) -> dict[str, Any]:
+    """``record_wait``'s write as a transaction part, so a slot reservation and its wait record go in one call."""
+    return {
+        "TableName": table_name,
+        "Key": email_key(command.workspace_id, command.activity_id),
+        "UpdateExpression": (
+            "SET #status = :ready, not_before = :not_before, wait_reason = :wait_reason, updated_at = :now, "
+            + _command_assignments(command)
+        ),
+        "ConditionExpression": "attribute_not_exists(pk) OR (#status = :ready AND attribute_not_exists(reason))",
+        "ExpressionAttributeNames": dict(STATUS),
+        "ExpressionAttributeValues": {
+            ":ready": EmailStatus.EMAIL_READY.value,
+            ":not_before": iso(not_before),
+            ":wait_reason": reason.value,
+            ":now": iso(now),
+            **_command_values(command, payload_hash),
+        },
+    }
+
+
+def claim_update(
+    table_name: str,
+    command: SendEmailV1,
+    now: datetime,
+    lease: timedelta,
+    cursor: str | None,
+    message_id: str,
+    payload_hash: str,
+) -> dict[str, Any]:
+    """``claim``'s write as a transaction part, so the claim and the mailbox's slot go in one call (dal/turns.py)."""
+    values = {
+        ":ready": EmailStatus.EMAIL_READY.value,
+        ":sending": EmailStatus.SENDING.value,
+        ":now": iso(now),
+        ":lease": iso(now + lease),
+        ":message_id": message_id,
+        **_command_values(command, payload_hash),
+    }
+    cursor_assignment = ""
+    if cursor:
+        values[":cursor"] = cursor
+        cursor_assignment = ", send_cursor = if_not_exists(send_cursor, :cursor)"
+    return {
+        "TableName": table_name,
+        "Key": email_key(command.workspace_id, command.activity_id),
+        "UpdateExpression": (
+            "SET #status = :sending, lease_until = :lease, updated_at = :now,"
+            " message_id = if_not_exists(message_id, :message_id), "
+            + _command_assignments(command)
+            + cursor_assignment
+            + " REMOVE reason, reason_message, gsi1pk, gsi1sk, not_before, wait_reason"
+        ),
+        "ConditionExpression": (
+            "attribute_not_exists(pk) OR #status = :ready OR (#status = :sending AND lease_until < :now)"
+        ),
+        "ExpressionAttributeNames": dict(STATUS),
+        "ExpressionAttributeValues": values,
+    }

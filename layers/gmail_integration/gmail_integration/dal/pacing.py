@@ -102,28 +102,10 @@ class DynamoMailboxPace:
     ) -> tuple[bool, PaceState]:
         """Stamps a send at ``now`` if the mailbox may send; otherwise answers the pace item as it stood."""
         window = window_of(now)
-        values: dict[str, Any] = {":now": _number(now), ":cutoff": _number(now - interval), ":win": window}
-        gap_ok = "(attribute_not_exists(last_send) OR last_send <= :cutoff)"
         same = hint is not None and hint.window == window
         for _ in range(2):
-            if same:
-                condition = f"#w = :win AND {gap_ok}"
-                update = "SET last_send = :now, sent_in_window = sent_in_window + :one"
-                extra: dict[str, Any] = {":one": 1}
-                if max_per_hour:
-                    condition += " AND sent_in_window < :cap"
-                    extra[":cap"] = max_per_hour
-            else:
-                condition = f"(attribute_not_exists(#w) OR #w < :win) AND {gap_ok}"
-                update = "SET last_send = :now, #w = :win, sent_in_window = :one"
-                extra = {":one": 1}
             written, item = self._update(
-                workspace_id,
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=_WINDOW,
-                ExpressionAttributeValues={**values, **extra},
-                ReturnValues="ALL_NEW",
+                workspace_id, **take_update(now, interval, max_per_hour, same), ReturnValues="ALL_NEW"
             )
             state = pace_from_item(item)
             if written or state.window is None or (state.window == window) == same:
@@ -152,3 +134,29 @@ class DynamoMailboxPace:
 
     def read(self, workspace_id: str) -> PaceState:
         return pace_from_item(self._table.get_item(Key=pace_key(workspace_id), ConsistentRead=True).get("Item"))
+
+
+def take_update(now: float, interval: float, max_per_hour: int, same_window: bool) -> dict[str, Any]:
+    """The take's write (without its key): ``same_window`` when the pace item already counts ``now``'s hour.
+
+    The two forms keep the hour's count exact: the same hour adds one under the cap, a new hour starts at one. The
+    caller picks the form from the pace it read and, when the write fails because the hour was not the one it
+    thought, tries the other (dal/turns.py does the same inside its transaction)."""
+    window = window_of(now)
+    values: dict[str, Any] = {":now": _number(now), ":cutoff": _number(now - interval), ":win": window, ":one": 1}
+    gap_ok = "(attribute_not_exists(last_send) OR last_send <= :cutoff)"
+    if same_window:
+        condition = f"#w = :win AND {gap_ok}"
+        update = "SET last_send = :now, sent_in_window = sent_in_window + :one"
+        if max_per_hour:
+            condition += " AND sent_in_window < :cap"
+            values[":cap"] = max_per_hour
+    else:
+        condition = f"(attribute_not_exists(#w) OR #w < :win) AND {gap_ok}"
+        update = "SET last_send = :now, #w = :win, sent_in_window = :one"
+    return {
+        "UpdateExpression": update,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": dict(_WINDOW),
+        "ExpressionAttributeValues": values,
+    }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gmail_integration.models.pacing import PaceState
+
 
 @dataclass(frozen=True)
 class ClaimResult:
@@ -13,3 +15,20 @@ class ClaimResult:
     send_cursor: str | None = None
     message_id: str | None = None
     """Our Message-ID for this email: the one of its first claim, so every retry writes and looks for the same."""
+
+
+@dataclass(frozen=True)
+class TakenClaim:
+    """The answer of the slot and the claim written together (dal/turns.py): exactly one of three.
+
+    ``claim``: the slot is taken and the email claimed. ``missed``: the mailbox may not send yet (another worker
+    sent, the hour is full), nothing written; ``pace`` is the pace item as it stood. Neither: the email changed since
+    the context read (a claim elsewhere, a park, an end), nothing written; the caller takes the two writes apart.
+    """
+
+    claim: ClaimResult | None = None
+    pace: PaceState | None = None
+
+    @property
+    def missed(self) -> bool:
+        return self.claim is None and self.pace is not None

@@ -9,7 +9,7 @@ from typing import Protocol
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import BillingStatus, Connection, EmailRecord, ParkReason
 from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
-from gmail_integration.models.ledger import ClaimResult
+from gmail_integration.models.ledger import ClaimResult, TakenClaim
 from gmail_integration.models.pacing import PaceSettings, PaceState, WaitReason
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.models.suppressions import Suppression, SuppressionReason
@@ -173,3 +173,37 @@ class MailboxPace(Protocol):
         ...
 
     def configure(self, workspace_id: str, settings: PaceSettings) -> PaceState: ...
+
+
+class TurnBook(Protocol):
+    """The pace item and an email's item moved together in one write (dal/turns.py), a call less than apart."""
+
+    def book_wait(
+        self,
+        command: SendEmailV1,
+        payload_hash: str,
+        earliest: float,
+        step: float,
+        seen: PaceState,
+        now: datetime,
+        reason: WaitReason,
+    ) -> tuple[float, bool]:
+        """``MailboxPace.reserve`` and ``EmailLedger.record_wait`` at once: the slot ``max(cursor, earliest)``, the
+        cursor one ``step`` past it, the wait recorded until the slot. ``seen``: the pace the context read saw (the
+        write is optimistic on its cursor). Answers the slot and whether the wait was recorded (as record_wait)."""
+        ...
+
+    def take_and_claim(
+        self,
+        command: SendEmailV1,
+        payload_hash: str,
+        now: datetime,
+        pace: tuple[float, int, PaceState],
+        seen: EmailRecord | None,
+        claim: tuple[timedelta, str | None, str],
+    ) -> TakenClaim:
+        """``MailboxPace.take`` and ``EmailLedger.claim`` at once, all or nothing. ``pace``: (interval, hourly cap,
+        the pace read); ``claim``: (lease, send cursor, proposed Message-ID); the claim holds only while the email
+        is as ``seen`` (the context read) in status, send cursor, Message-ID and park reason, so the claim's answer
+        comes from that read. A missed slot answers the pace as it stood; a changed email answers neither."""
+        ...

@@ -237,16 +237,25 @@ class SendEmail:
                 self.turns.record(command, digest, until, WaitReason.EARLIER_EMAIL_NOT_SENT)
             raise
         if self.turns is not None:
-            # The slot is taken just before the claim and the Gmail call: only the claim (one table write) and the
-            # MIME build sit between the stamp and the send; a token refresh is done before it. A slot missed by
-            # more than a second is a recorded wait, with nothing claimed to give back.
+            # The slot is taken with the claim, just before the Gmail call: only the MIME build sits between the
+            # stamp and the send; a token refresh is done before it. A slot missed by more than a second is a
+            # recorded wait, with nothing claimed to give back.
             try:
                 self.gmail.ready(connection)
             except GmailError as error:
                 return self._on_gmail_error(command, error, digest, claimed=False)
-            self.turns.take(command, context, digest)
         proposed = new_message_id(self.message_id_domain)
-        claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, proposed, digest)
+
+        def claim_apart() -> ClaimResult:
+            return self.ledger.claim(command, self.clock(), self.lease, connection.history_id, proposed, digest)
+
+        if self.turns is not None:
+            # One write takes the slot and claims the email (waiting.py); the claim's answer comes from the read.
+            claim = self.turns.take_and_claim(
+                command, context, digest, (self.lease, connection.history_id, proposed), claim_apart
+            )
+        else:
+            claim = claim_apart()
         if not claim.claimed:
             raise RetryLaterError("another delivery of this email is being sent", self.lease.total_seconds())
         message_id = claim.message_id or proposed

@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
 from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.pacing import PaceState, WaitReason
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.pacing import INLINE_WAIT_S, PacePolicy, Turn, epoch, free_at, turn_for_new
-from gmail_integration.sending.ports import EmailLedger, MailboxPace
+from gmail_integration.sending.ports import EmailLedger, MailboxPace, TurnBook
 from gmail_integration.sending.retry import RetryLaterError
 
 _TAKE_ATTEMPTS = 3
@@ -40,6 +41,8 @@ class MailboxTurns:
     default_gap_s: float = 0.0
     default_max_per_hour: int = 0
     sleep: Callable[[float], None] = field(default=time.sleep)
+    book: TurnBook | None = None
+    """Both items in one write (dal/turns.py); unset, the slot and the record are two writes."""
 
     def policy(self, state: PaceState) -> PacePolicy:
         return PacePolicy.of(state, self.default_gap_s, self.default_max_per_hour)
@@ -79,6 +82,39 @@ class MailboxTurns:
         turn = free_at(state, policy, epoch(self.clock()))
         self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
 
+    def take_and_claim(  # noqa: RET503 (the last wait raises)
+        self,
+        command: SendEmailV1,
+        context: SendContext,
+        digest: str,
+        claim: tuple[timedelta, str | None, str],
+        claim_apart: Callable[[], ClaimResult],
+    ) -> ClaimResult:
+        """``take`` and the ledger's claim in one write when the book is there; else, or when the email changed
+        since the context read (the one-write claim is guarded on it), the two writes apart: ``take``, then
+        ``claim_apart``. ``claim``: (lease, send cursor, proposed Message-ID)."""
+        if self.book is None:
+            self.take(command, context, digest)
+            return claim_apart()
+        state = context.pace
+        policy = self.policy(state)
+        for _ in range(_TAKE_ATTEMPTS):
+            moment = self.clock()
+            now = epoch(moment)
+            pace = (policy.interval, policy.max_per_hour, state)
+            taken = self.book.take_and_claim(command, digest, moment, pace, context.email, claim)
+            if taken.claim is not None:
+                return taken.claim
+            if taken.pace is None:
+                count("ClaimsApart")
+                self.take(command, replace(context, pace=state), digest)
+                return claim_apart()
+            state = taken.pace
+            count("PaceSlotsMissed")
+            self._wait_or_sleep(command, digest, free_at(state, policy, now), state, policy, now)
+        turn = free_at(state, policy, epoch(self.clock()))
+        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+
     def _wait_or_sleep(
         self,
         command: SendEmailV1,
@@ -110,13 +146,22 @@ class MailboxTurns:
     ) -> NoReturn:
         """Reserves the email a slot at or after ``earliest``, records the wait and hands the message back."""
         policy = policy or self.policy(state or PaceState())
-        slot = self.pace.reserve(command.workspace_id, earliest, policy.step(), state)
-        self.record(command, digest, slot, reason)
+        if self.book is None:
+            slot = self.pace.reserve(command.workspace_id, earliest, policy.step(), state)
+            self.record(command, digest, slot, reason)
+        now = self.clock()
+        slot, recorded = self.book.book_wait(
+            command, digest, earliest, policy.step(), state or PaceState(), now, reason
+        )
+        self._hand_back(now, slot, reason, recorded)
 
     def record(self, command: SendEmailV1, digest: str, until: float, reason: WaitReason) -> NoReturn:
         """Shows the wait on the email (when it is still new or waiting) and hands the message back until then."""
         now = self.clock()
         recorded = self.ledger.record_wait(command, now, datetime.fromtimestamp(until, UTC), reason, digest)
+        self._hand_back(now, until, reason, recorded)
+
+    def _hand_back(self, now: datetime, until: float, reason: WaitReason, recorded: bool) -> NoReturn:
         count("EmailsWaiting", reason=reason.value)
         logger.info("email waits its turn", extra={"reason": reason.value, "until": until, "recorded": recorded})
         raise RetryLaterError(reason.value, max(0.0, until - epoch(now)))

@@ -1,0 +1,209 @@
+"""A mailbox's pace item and one email's item written together, in one TransactWriteItems (one partition).
+
+Waiting and sending each move both items: a wait reserves a slot on the pace cursor and records ``not_before`` on
+the email. Done apart that is two calls a step; together it is one, so an email that waits costs a table call less.
+A transaction returns no values, so the reservation is optimistic: it hands out the slot the context read computed
+from the cursor it saw, on condition that the cursor is still there. When another worker moved it, the cancellation
+carries the pace item as it stood (``ReturnValuesOnConditionCheckFailure``) and the next attempt reserves from that,
+with no read in between.
+
+A cancellation says which part failed. The email part failing means the email is no longer new or waiting (a claim,
+a park, an end): the slot alone is reserved by the atomic form (dal/pacing.py), as before the merge, and the caller
+is told nothing was recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError
+
+from gmail_integration.dal.items import Item, conditional_update
+from gmail_integration.dal.ledger import claim_update, wait_update
+from gmail_integration.dal.pacing import DynamoMailboxPace, pace_from_item, pace_key, take_update
+from gmail_integration.models.commands import SendEmailV1
+from gmail_integration.models.domain import EmailRecord, EmailStatus
+from gmail_integration.models.ledger import ClaimResult, TakenClaim
+from gmail_integration.models.pacing import PaceState, WaitReason, window_of
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+PACE_PART, EMAIL_PART = 0, 1
+_ATTEMPTS = 4
+_TYPES = TypeDeserializer()
+_RETRYABLE = {"None", "ConditionalCheckFailed", "TransactionConflict"}
+
+
+def _ms(value: float) -> float:
+    """The pace item keeps times to the millisecond (dal/pacing.py); a condition compares against the same."""
+    return round(value, 3)
+
+
+class Cancelled(Exception):
+    """A cancelled transaction: the parts whose condition failed, each with its item as it stood (typed form)."""
+
+    def __init__(self, failed: dict[int, Item]) -> None:
+        super().__init__(sorted(failed))
+        self.failed = failed
+
+
+def transact(table: Table, parts: list[dict[str, Any]]) -> None:
+    """Writes every part or none; raises ``Cancelled`` when a condition failed or another transaction interfered
+    (then ``failed`` is empty), and re-raises anything else (throttling: the message is retried as for any call)."""
+    try:
+        table.meta.client.transact_write_items(
+            TransactItems=[{"Update": part} for part in parts]  # type: ignore[typeddict-item]
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            raise
+        reasons: list[Any] = list(exc.response.get("CancellationReasons") or [])
+        if not reasons or any(str(reason.get("Code")) not in _RETRYABLE for reason in reasons):
+            raise
+        failed = {
+            index: {name: _TYPES.deserialize(value) for name, value in dict(reason.get("Item") or {}).items()}
+            for index, reason in enumerate(reasons)
+            if reason.get("Code") == "ConditionalCheckFailed"
+        }
+        raise Cancelled(failed) from exc
+
+
+def _reservation(workspace_id: str, table_name: str, cursor: float | None, slot: float, step: float) -> dict[str, Any]:
+    seen = {":seen": _decimal(cursor)} if cursor is not None else {}
+    return {
+        "TableName": table_name,
+        "Key": pace_key(workspace_id),
+        "UpdateExpression": "SET next_slot = :after",
+        "ConditionExpression": "next_slot = :seen" if cursor is not None else "attribute_not_exists(next_slot)",
+        "ExpressionAttributeValues": {":after": _decimal(slot + step), **seen},
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(str(_ms(value)))
+
+
+_GUARDED = (("send_cursor", ":seen_cursor"), ("message_id", ":seen_message_id"), ("reason", ":seen_reason"))
+
+
+def _as_read(seen: EmailRecord | None) -> tuple[str, dict[str, Any]]:
+    """The claim's guard: the email is still as the context read saw it in everything the claim's answer is made of
+    (status, send cursor, Message-ID) and in its park reason, so the answer built from the read is the true one."""
+    if seen is None:
+        return "attribute_not_exists(pk)", {}
+    terms, values = ["#status = :seen_status"], {":seen_status": seen.status.value}
+    for name, placeholder in _GUARDED:
+        value = getattr(seen, name)
+        if value is None:
+            terms.append(f"attribute_not_exists({name})")
+        else:
+            terms.append(f"{name} = {placeholder}")
+            values[placeholder] = value
+    return " AND ".join(terms), values
+
+
+def _claim_as_read(seen: EmailRecord | None, cursor: str | None, message_id: str) -> ClaimResult:
+    """What ``DynamoEmailLedger.claim`` answers from the item's old values, here from the guarded read."""
+    if seen is None:
+        return ClaimResult(claimed=True, send_cursor=cursor, message_id=message_id)
+    return ClaimResult(
+        claimed=True,
+        interrupted=seen.status is EmailStatus.SENDING or bool(seen.send_cursor),
+        send_cursor=seen.send_cursor or cursor,
+        message_id=seen.message_id or message_id,
+    )
+
+
+class DynamoTurnBook:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+        self._pace = DynamoMailboxPace(table)
+
+    def book_wait(
+        self,
+        command: SendEmailV1,
+        payload_hash: str,
+        earliest: float,
+        step: float,
+        seen: PaceState,
+        now: datetime,
+        reason: WaitReason,
+    ) -> tuple[float, bool]:
+        """Reserves the slot ``max(cursor, earliest)`` and records the wait until it, in one transaction.
+
+        Answers the slot and whether the wait was recorded (False: the email was not new or waiting).
+        """
+        cursor = seen.next_slot
+        earliest = _ms(earliest)
+        for _ in range(_ATTEMPTS):
+            slot = max(cursor, earliest) if cursor is not None else earliest
+            parts = [
+                _reservation(command.workspace_id, self._table.name, cursor, slot, step),
+                wait_update(self._table.name, command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash),
+            ]
+            try:
+                transact(self._table, parts)
+            except Cancelled as cancelled:
+                if EMAIL_PART in cancelled.failed:
+                    return self._pace.reserve(command.workspace_id, earliest, step), False
+                if PACE_PART in cancelled.failed:
+                    cursor = pace_from_item(cancelled.failed[PACE_PART]).next_slot  # another worker moved it
+                continue
+            return slot, True
+        # The cursor kept moving under a crowd of workers: the atomic reservation, then the record on its own.
+        slot = self._pace.reserve(command.workspace_id, earliest, step)
+        alone = wait_update(self._table.name, command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash)
+        key = alone.pop("Key")
+        alone.pop("TableName")
+        return slot, conditional_update(self._table, key, **alone)
+
+    def take_and_claim(
+        self,
+        command: SendEmailV1,
+        payload_hash: str,
+        now: datetime,
+        pace: tuple[float, int, PaceState],
+        seen: EmailRecord | None,
+        claim: tuple[timedelta, str | None, str],
+    ) -> TakenClaim:
+        """Takes the mailbox's slot at ``now`` and claims the email, in one transaction.
+
+        ``pace``: (interval, hourly cap, the pace the read saw); ``claim``: (lease, send cursor, proposed
+        Message-ID); ``seen``: the email as the context read saw it, which the claim is guarded on.
+        """
+        interval, cap, hint = pace
+        lease, cursor, message_id = claim
+        at = now.timestamp()
+        window = window_of(at)
+        same = hint.window == window
+        email_part = claim_update(self._table.name, command, now, lease, cursor, message_id, payload_hash)
+        guard, guard_values = _as_read(seen)
+        email_part["ConditionExpression"] = f"({email_part['ConditionExpression']}) AND {guard}"
+        email_part["ExpressionAttributeValues"].update(guard_values)
+        state = hint
+        for _ in range(2):
+            pace_part = {
+                "TableName": self._table.name,
+                "Key": pace_key(command.workspace_id),
+                **take_update(at, interval, cap, same),
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+            try:
+                transact(self._table, [pace_part, email_part])
+            except Cancelled as cancelled:
+                if EMAIL_PART in cancelled.failed:
+                    return TakenClaim()
+                if PACE_PART not in cancelled.failed:
+                    return TakenClaim()  # a conflict with another transaction: the writes apart decide
+                state = pace_from_item(cancelled.failed[PACE_PART])
+                if state.window is None or (state.window == window) == same:
+                    return TakenClaim(pace=state)
+                same = state.window == window  # the hour was not the one the read saw: the other form decides
+                continue
+            return TakenClaim(claim=_claim_as_read(seen, cursor, message_id))
+        return TakenClaim(pace=state)
