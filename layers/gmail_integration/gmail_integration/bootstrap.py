@@ -369,6 +369,7 @@ class Container:
                 default_max_per_hour=self.settings.send_max_per_hour,
                 sleep=self.sleep,
             ),
+            sleep=self.sleep,
         )
 
     @cached_property

@@ -140,6 +140,34 @@ def test_a_crash_after_gmail_accepted_is_found_not_resent(h: Harness) -> None:
     assert h.gmail.header_reads == ["m1"]
 
 
+def test_the_recovery_search_waits_out_a_short_rate_limit_instead_of_starting_over(h: Harness) -> None:
+    # Given a send that reached Gmail without its answer, and Gmail's per-user quota running out during the search
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.clock.advance(121)
+    h.gmail.header_errors = [RateLimitedError(1), RateLimitedError(2)]
+    before = h.world.clock()
+    # When the next delivery looks for it
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    # Then it paused in place and found it: recorded once, never sent again
+    assert h.world.clock() - before >= timedelta(seconds=3)
+    assert len(h.gmail.sent) == 1
+    assert h.gmail.header_reads == ["m1", "m1", "m1"]
+
+
+def test_a_long_rate_limit_during_the_recovery_search_keeps_the_claim_and_sends_nothing(h: Harness) -> None:
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.clock.advance(121)
+    h.gmail.header_errors = [RateLimitedError(60)]
+    with pytest.raises(RateLimitedError):
+        h.deliver(FIRST)
+    assert h.email().status is EmailStatus.SENDING, "kept: the next delivery looks again"
+    assert len(h.gmail.sent) == 1
+
+
 def _throttle_once(monkeypatch: pytest.MonkeyPatch, ledger: object, method: str) -> None:
     """The ledger's next ``method`` call fails as DynamoDB's throttling would; the one after works again."""
     real = getattr(ledger, method)

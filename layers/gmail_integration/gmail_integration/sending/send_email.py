@@ -18,7 +18,8 @@ Order of work for one delivery of the queue message:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -28,7 +29,7 @@ from gmail_integration.jitter import spread
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import Connection, ConnectionStatus, EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
-from gmail_integration.models.gmail import ACTIVITY_HEADER, SentMessage, activity_marker
+from gmail_integration.models.gmail import ACTIVITY_HEADER, MessageHeaders, SentMessage, activity_marker
 from gmail_integration.models.gmail_errors import (
     AuthorizationLostError,
     DailyLimitError,
@@ -67,6 +68,11 @@ LONGEST_BACKOFF = timedelta(minutes=15)
 the workspace's sending pauses and its emails park as ``daily_limit_reached``, re-driven when the pause ends."""
 
 DAILY_PAUSE = timedelta(hours=24)
+
+SEARCH_PAUSE_S = 5.0
+"""The longest Retry-After the recovery search waits out in place: a mailbox that sent hundreds of emails since the
+claim has that many headers to read, more than Gmail's per-user quota allows in one second. Starting the walk over
+on each 429 never finishes it (the 5,000-email soak found an email looping so); a short pause lets it go on."""
 
 
 class SendOutcome(StrEnum):
@@ -149,6 +155,7 @@ class SendEmail:
     stop_on_reply: StopOnReply | None = None
     turns: MailboxTurns | None = None
     """The mailbox's pace (waiting.py); unset, only Gmail's own 429s hold a mailbox back."""
+    sleep: Callable[[float], None] = time.sleep
 
     def __call__(self, command: SendEmailV1, slot: float | None = None) -> SendOutcome:
         """``slot``: the turn (epoch seconds) an earlier wait of this email reserved, carried by its message."""
@@ -480,13 +487,25 @@ class SendEmail:
         names = [ACTIVITY_HEADER, "Message-ID"]
         try:
             for added in self.gmail.added_since(connection, cursor, label_id="SENT"):
-                found = self.gmail.message_headers(connection, added.gmail_message_id, names)
+                found = self._headers(connection, added.gmail_message_id, names)
                 ours = found.headers.get(ACTIVITY_HEADER.lower()) == marker
                 if ours or found.headers.get("message-id") == message_id:
                     return SentSearch(SentMessage(found.gmail_message_id, found.gmail_thread_id), conclusive=True)
         except GmailNotFoundError:
             return SentSearch(found=None, conclusive=False)
         return SentSearch(found=None, conclusive=True)
+
+    def _headers(self, connection: Connection, gmail_message_id: str, names: Sequence[str]) -> MessageHeaders:
+        """One read of the recovery search, waiting out Gmail's short rate limits instead of giving up the walk."""
+        for _ in range(3):
+            try:
+                return self.gmail.message_headers(connection, gmail_message_id, names)
+            except RateLimitedError as error:
+                if error.retry_after_s > SEARCH_PAUSE_S:
+                    raise
+                count("RecoverySearchPaused")
+                self.sleep(max(error.retry_after_s, 0.5))
+        return self.gmail.message_headers(connection, gmail_message_id, names)
 
     # ---- outcomes ----
     def _announce(self, detail_type: DetailType, command: SendEmailV1, **ids: str) -> None:
