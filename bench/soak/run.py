@@ -316,10 +316,14 @@ def _count(
             reasons["unconfirmed_but_delivered"] = reasons.get("unconfirmed_but_delivered", 0) + 1
         elif copies == 1 and status == "EMAIL_READY" and email and email.get("reason") and email.get("message_id"):
             # Parked behind a gate (or the daily limit) after an attempt whose answer was lost, while Gmail could not
-            # confirm it: the park keeps the attempt's send cursor, so the re-drive's claim looks in Gmail and
-            # records it SENT instead of sending again. One copy went out; the record shows it late. Named below.
+            # be asked: the record says so (delivery_unconfirmed), and the park keeps the attempt's send cursor, so
+            # the re-drive's claim looks in Gmail and records it SENT instead of sending again. One copy went out.
+            # A park without that flag shows "waiting" for a delivered email: named apart, and printed.
             bucket = "parked"
-            reasons["parked_but_delivered"] = reasons.get("parked_but_delivered", 0) + 1
+            name = "parked_maybe_delivered" if email.get("delivery_unconfirmed") else "parked_but_delivered"
+            reasons[name] = reasons.get(name, 0) + 1
+            if name == "parked_but_delivered":
+                print(f"soak: SHOWN WAITING BUT DELIVERED {activity}: record {email}", flush=True)
         elif copies == 0 and status == "CANCELLED":
             bucket = "cancelled"
         elif copies <= 1 and activity in dlq:

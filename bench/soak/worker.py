@@ -7,9 +7,10 @@ then forks COUNT workers; when one dies it forks the next incarnation. A restart
 interpreter, which at a few hundred kills per big soak was a large share of the machine. The parent opens no
 connection and starts no thread before it forks; each worker builds its own clients and function.
 
-It does what Lambda's SQS event source does for the send function (receive a batch, invoke, delete what succeeded),
-in its own process with the handlers' environment (stack.json's functions_env), so a kill is a real process death:
-no `finally`, no flush, the claim and the SQS message left as they were. Which batch dies, and where, comes from
+It does what Lambda's SQS event source does for the send function (receive a batch, invoke, delete what succeeded:
+local_stack/send_consumer.py, the integration suite's loop too), in its own process with the handlers' environment
+(stack.json's functions_env), so a kill is a real process death: no `finally`, no flush, the claim and the SQS
+message left as they were. Which batch dies, and where, comes from
 Random(SEED:INCARNATION): before the Gmail call, after Gmail answered, or after the handler recorded the outcome
 (before the SQS delete). AWS faults come from a wrapper on botocore's calls: DynamoDB and KMS throttling, raised
 before the call reaches moto, as a throttled service answers; the same wrapper scales the send function's back-off
@@ -29,7 +30,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
 KILL_POINTS = ("before_gmail", "after_gmail", "after_record")
 VISIBILITY_S = 4  # the function's timeout, scaled down with SendLeaseSeconds so a killed batch comes back soon
 # The send function backs off through the message's visibility (10 s doubling to 15 min). The soak runs on a faster
@@ -91,50 +91,20 @@ def work(state_dir: Path, seed: str, incarnation: int, kill_rate: float, aws_fau
     config = json.loads((state_dir / "stack.json").read_text())
     rng = random.Random(f"{seed}:{incarnation}")
 
-    import boto3
+    from local_stack.send_consumer import SendConsumer
 
-    from local_stack.lambda_runtime import LocalFunction
-    from local_stack.pollers import sqs_record, to_delete
-
-    sqs = boto3.client("sqs", endpoint_url=config["aws_endpoint"], region_name=config["aws_region"])
-    queue_url = config["send_queue_url"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    function = LocalFunction.from_handler_setting(
-        "SendEmailFunction", "send-email-soak", ROOT / "functions" / "send_email", "handler.lambda_handler", 512, 30,
-        config["aws_region"],
-    )  # fmt: skip
-    function.load()
+    consumer = SendConsumer.start(config, "send-email-soak")
     switch = _KillSwitch()
     switch.install_gmail_hook()
     _wrap_aws(random.Random(f"{seed}:{incarnation}:aws"), aws_fault_rate)
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     while not stop["now"]:
-        answer = sqs.receive_message(
-            QueueUrl=queue_url,
-            MaxNumberOfMessages=rng.choice((1, 5, 10)),
-            WaitTimeSeconds=1,
-            VisibilityTimeout=VISIBILITY_S,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
-        messages = answer.get("Messages", [])
-        if not messages:
+        records = consumer.receive(rng.choice((1, 5, 10)), VISIBILITY_S)
+        if not records:
             continue
         switch.point = rng.choice(KILL_POINTS) if rng.random() < kill_rate else None
-        records = [sqs_record(m, queue_arn, config["aws_region"]) for m in messages]
-        try:
-            result = function.invoke({"Records": records})
-        except Exception as error:  # as Lambda: the whole batch comes back after its visibility timeout
-            print(json.dumps({"worker": os.getpid(), "batch_failed": repr(error)[:300]}), file=sys.stderr, flush=True)
-            continue
-        if switch.point == "after_record":
-            _die("after_record")
-        done = to_delete(records, result, report_item_failures=True)
-        for start in range(0, len(done), 10):
-            chunk = done[start : start + 10]
-            entries = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(chunk)]
-            sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
+        consumer.handle(records, after_invoke=lambda: _die("after_record") if switch.point == "after_record" else None)
     return 0
 
 
@@ -152,7 +122,8 @@ def _preload() -> None:
     import gmail_integration.bootstrap
     import gmail_integration.sending  # noqa: F401
     import local_stack.lambda_runtime
-    import local_stack.pollers  # noqa: F401
+    import local_stack.pollers
+    import local_stack.send_consumer  # noqa: F401
 
 
 def main(argv: list[str]) -> int:

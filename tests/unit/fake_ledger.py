@@ -42,7 +42,15 @@ class FakeEmailLedger:
             return existing.model_copy(update=values)
         return EmailRecord(status=EmailStatus.EMAIL_READY, **values)  # type: ignore[arg-type]
 
-    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime, payload_hash: str) -> bool:
+    def park(
+        self,
+        command: SendEmailV1,
+        reason: ParkReason,
+        now: datetime,
+        payload_hash: str,
+        *,
+        delivery_unconfirmed: bool = False,
+    ) -> bool:
         existing = self.emails.get(command.activity_id)
         if existing and not (
             existing.status is EmailStatus.SENDING
@@ -55,6 +63,7 @@ class FakeEmailLedger:
                 "reason": reason.value,
                 "reason_message": PARK_REASON_MESSAGES[reason],
                 "lease_until": None,
+                "delivery_unconfirmed": delivery_unconfirmed,
                 **_NO_WAIT,
             }
         )
@@ -117,6 +126,7 @@ class FakeEmailLedger:
             updated_at=now,
             lease_until=None,
             send_cursor=None,
+            delivery_unconfirmed=False,
             command=None,
             reason=None,
             reason_message=None,
@@ -126,7 +136,12 @@ class FakeEmailLedger:
 
     def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool:
         return self._from_sending(
-            activity_id, status=EmailStatus.EMAIL_READY, updated_at=now, lease_until=None, send_cursor=None
+            activity_id,
+            status=EmailStatus.EMAIL_READY,
+            updated_at=now,
+            lease_until=None,
+            send_cursor=None,
+            delivery_unconfirmed=False,
         )
 
     def mark_failed(self, workspace_id: str, activity_id: str, reason: str, message: str, now: datetime) -> bool:
@@ -138,6 +153,7 @@ class FakeEmailLedger:
             updated_at=now,
             lease_until=None,
             send_cursor=None,
+            delivery_unconfirmed=False,
             command=None,  # a failed email is final: its subject and bodies are not kept
             **_NO_WAIT,
         )

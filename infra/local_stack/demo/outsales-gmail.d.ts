@@ -114,6 +114,8 @@ declare namespace OutSalesGmail {
     not_before?: string | null;
     /** mailbox_pace, hourly_limit, gmail_rate_limit, earlier_email_not_sent or in_line */
     wait_reason?: string | null;
+    /** Parked, but an earlier attempt may already be in the prospect's mailbox (Gmail could not confirm it) */
+    delivery_unconfirmed?: boolean;
   }
 
   interface EmailPage {

@@ -371,6 +371,7 @@ class Container:
                 sleep=self.sleep,
                 book=self.turn_book,
             ),
+            sleep=self.sleep,
         )
 
     @cached_property

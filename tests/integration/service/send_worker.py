@@ -3,7 +3,8 @@
 Run by tests/integration/service/test_burst_and_pace.py, not by people:
     python send_worker.py STATE_DIR LOG_FILE [--clock-file FILE] [--longest-delay-s N] [--counts-file FILE]
 
-It receives batches from the send queue, invokes the real handler in this process and deletes what succeeded. Each
+It receives batches from the send queue, invokes the real handler in this process and deletes what succeeded (the
+loop of local_stack/send_consumer.py, which the soak's workers run too). Each
 received record is written to LOG_FILE (one JSON line: activity, receive count, the not_before it carried) once the
 batch is done, so a test can count receives per email and knows which emails were already looked at.
 ``--clock-file``: the service's clock is the wall clock plus the seconds in that file (re-read on every call), so a
@@ -23,8 +24,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _shifted_clock(clock_file: Path) -> Any:
@@ -74,24 +73,14 @@ def main(argv: list[str]) -> int:
     config = json.loads((args.state_dir / "stack.json").read_text())
     os.environ.update(json.loads(Path(config["functions_env"]).read_text()))
 
-    import boto3
-
-    from local_stack.lambda_runtime import LocalFunction
-    from local_stack.pollers import sqs_record, to_delete
+    from local_stack.send_consumer import SendConsumer
 
     if args.longest_delay_s is not None:
         _cut_delays(args.longest_delay_s)
     counts: Counter[str] = Counter()
     if args.counts_file is not None:
         _count_calls(counts)  # wraps whatever is below it, so the delays are cut first and counted once
-    sqs = boto3.client("sqs", endpoint_url=config["aws_endpoint"], region_name=config["aws_region"])
-    queue_url = config["send_queue_url"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    function = LocalFunction.from_handler_setting(
-        "SendEmailFunction", "send-email-worker", ROOT / "functions" / "send_email", "handler.lambda_handler", 512, 30,
-        config["aws_region"],
-    )  # fmt: skip
-    function.load()
+    consumer = SendConsumer.start(config, "send-email-worker")
     if args.clock_file is not None:
         from gmail_integration.bootstrap import bootstrap
 
@@ -100,27 +89,9 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     with args.log_file.open("a", encoding="utf-8") as log:
         while not stop["now"]:
-            answer = sqs.receive_message(
-                QueueUrl=queue_url,
-                MaxNumberOfMessages=10,
-                WaitTimeSeconds=1,
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            )
-            messages = answer.get("Messages", [])
-            if not messages:
+            records = consumer.receive()
+            if not records or not consumer.handle(records):
                 continue
-            records = [sqs_record(m, queue_arn, config["aws_region"]) for m in messages]
-            try:
-                result = function.invoke({"Records": records})
-            except Exception as error:  # as Lambda: the whole batch comes back after its visibility timeout
-                print(json.dumps({"worker": os.getpid(), "batch_failed": repr(error)[:300]}), file=sys.stderr)
-                continue
-            done = to_delete(records, result, report_item_failures=True)
-            for start in range(0, len(done), 10):
-                chunk = done[start : start + 10]
-                entries = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(chunk)]
-                sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
             for record in records:
                 body = json.loads(record["body"])
                 carried = record["messageAttributes"].get("not_before", {}).get("stringValue")

@@ -103,6 +103,30 @@ def test_an_unconfirmed_attempt_parked_by_a_gate_is_looked_for_at_its_next_claim
     assert (again.claimed, again.interrupted, again.send_cursor, again.message_id) == (True, True, "100", "<m1@x>")
 
 
+def test_a_park_says_whether_an_earlier_attempt_may_be_delivered_until_the_email_is_settled(
+    ledger_side: LedgerSide,
+) -> None:
+    claim(ledger_side)
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert ledger_side.ledger.park(command(), ParkReason.BILLING_PAST_DUE, later, "hash1", delivery_unconfirmed=True)
+    record = ledger_side.read(WS, ACT)
+    assert record is not None
+    assert (record.status, record.delivery_unconfirmed, record.send_cursor) == (EmailStatus.EMAIL_READY, True, "100")
+    # A later park after Gmail answered "not there" drops the doubt (the cursor stays for the next claim)
+    assert ledger_side.ledger.park(command(), ParkReason.AGENT_INACTIVE, later, "hash1")
+    record = ledger_side.read(WS, ACT)
+    assert record is not None
+    assert (record.delivery_unconfirmed, record.send_cursor) == (False, "100")
+    # Recording the email SENT settles it for good
+    ledger_side.ledger.park(command(), ParkReason.BILLING_PAST_DUE, later, "hash1", delivery_unconfirmed=True)
+    claim(ledger_side, later + timedelta(minutes=1))
+    sent = {"gmail_message_id": "g1", "gmail_thread_id": "t1", "message_id": "<m1@x>", "references": None}
+    assert ledger_side.ledger.mark_sent(WS, ACT, now=later, **sent)
+    record = ledger_side.read(WS, ACT)
+    assert record is not None
+    assert (record.status, record.delivery_unconfirmed) == (EmailStatus.SENT, False)
+
+
 def test_an_attempt_gmail_refused_is_a_clean_claim_after_parking(ledger_side: LedgerSide) -> None:
     claim(ledger_side)
     assert ledger_side.ledger.release(WS, ACT, NOW)

@@ -96,6 +96,8 @@ class FakeGmail:
     history_error: GmailError | None = None
     header_reads: list[str] = field(default_factory=list)
     deliver_then_fail: GmailError | None = None
+    header_errors: list[GmailError] = field(default_factory=list)
+    """Raised by the next header reads, in order (Gmail's per-user quota during a recovery search)."""
 
     def ready(self, connection: Connection) -> None:
         """The fake's token is always valid."""
@@ -115,6 +117,8 @@ class FakeGmail:
 
     def message_headers(self, connection: Connection, message_id: str, names: Sequence[str]) -> MessageHeaders:
         self.header_reads.append(message_id)
+        if self.header_errors:
+            raise self.header_errors.pop(0)
         thread = next(a.gmail_thread_id for a in self.history if a.gmail_message_id == message_id)
         wanted = {n.lower() for n in names}
         headers = {k: v for k, v in self.headers_of[message_id].items() if k in wanted}

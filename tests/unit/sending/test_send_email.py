@@ -142,6 +142,34 @@ def test_a_crash_after_gmail_accepted_is_found_not_resent(h: Harness) -> None:
     assert h.gmail.header_reads == ["m1"]
 
 
+def test_the_recovery_search_waits_out_a_short_rate_limit_instead_of_starting_over(h: Harness) -> None:
+    # Given a send that reached Gmail without its answer, and Gmail's per-user quota running out during the search
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.clock.advance(121)
+    h.gmail.header_errors = [RateLimitedError(1), RateLimitedError(2)]
+    before = h.world.clock()
+    # When the next delivery looks for it
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    # Then it paused in place and found it: recorded once, never sent again
+    assert h.world.clock() - before >= timedelta(seconds=3)
+    assert len(h.gmail.sent) == 1
+    assert h.gmail.header_reads == ["m1", "m1", "m1"]
+
+
+def test_a_long_rate_limit_during_the_recovery_search_keeps_the_claim_and_sends_nothing(h: Harness) -> None:
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.clock.advance(121)
+    h.gmail.header_errors = [RateLimitedError(60)]
+    with pytest.raises(RateLimitedError):
+        h.deliver(FIRST)
+    assert h.email().status is EmailStatus.SENDING, "kept: the next delivery looks again"
+    assert len(h.gmail.sent) == 1
+
+
 def _throttle_once(monkeypatch: pytest.MonkeyPatch, ledger: object, method: str) -> None:
     """The ledger's next ``method`` call fails as DynamoDB's throttling would; the one after works again."""
     real = getattr(ledger, method)
@@ -218,12 +246,64 @@ def test_an_unconfirmed_send_parked_without_a_mailbox_is_found_not_resent_when_i
     h.world.connection = connected.model_copy(update={"status": ConnectionStatus.NEEDS_RECONNECT})
     h.world.clock.advance(121)
     assert h.deliver(FIRST) is SendOutcome.PARKED
+    assert h.email().delivery_unconfirmed, "Email Ready says the prospect may already have it"
     # When the mailbox is reconnected and the parked email re-driven
     h.world.connection = connected
     assert h.deliver(FIRST) is SendOutcome.SENT
     # Then the claim looked in Gmail first: one copy
     assert len(h.gmail.sent) == 1
     assert h.email().gmail_message_id == "m1"
+    assert not h.email().delivery_unconfirmed
+
+
+@pytest.mark.parametrize(
+    "history_error",
+    [GmailNotFoundError("history too old"), TransientError("backend error")],
+    ids=["history_expired", "no_answer"],
+)
+def test_an_unconfirmed_send_gmail_cannot_confirm_parks_saying_it_may_be_delivered(
+    h: Harness, history_error: Exception
+) -> None:
+    # Given an email that reached Gmail without its answer, a gate closing, and Gmail's history not answering
+    h.gmail.deliver_then_fail = DeliveryUnknownError("connection reset after the request")
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.billing = BillingStatus.PAST_DUE
+    h.world.clock.advance(121)
+    h.gmail.history_error = history_error  # type: ignore[assignment]
+    # When it is delivered again
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    # Then it parks with its reason, and says the earlier attempt may be in the prospect's mailbox
+    record = h.email()
+    assert (record.status, record.reason, record.delivery_unconfirmed) == (
+        EmailStatus.EMAIL_READY,
+        "billing_past_due",
+        True,
+    )
+    assert record.send_cursor, "its next claim still looks in Gmail first"
+    # And once billing is current and Gmail answers, the re-drive records it instead of sending a copy
+    h.world.billing = BillingStatus.CURRENT
+    h.gmail.history_error = None
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    assert len(h.gmail.sent) == 1
+    assert not h.email().delivery_unconfirmed
+
+
+def test_an_interrupted_send_gmail_shows_never_arrived_parks_as_plainly_waiting(h: Harness) -> None:
+    # Given an attempt cut off before Gmail took the email, and a gate closing before the retry
+    h.gmail.errors.append(DeliveryUnknownError("timeout before the request"))
+    with pytest.raises(DeliveryUnknownError):
+        h.deliver(FIRST)
+    h.world.billing = BillingStatus.PAST_DUE
+    h.world.clock.advance(121)
+    # When it is delivered again, Gmail's history answers: not there
+    assert h.deliver(FIRST) is SendOutcome.PARKED
+    # Then it waits with its reason and no doubt shown
+    assert (h.email().reason, h.email().delivery_unconfirmed) == ("billing_past_due", False)
+    # And it goes out once the gate opens
+    h.world.billing = BillingStatus.CURRENT
+    assert h.deliver(FIRST) is SendOutcome.SENT
+    assert len(h.gmail.sent) == 1
 
 
 def test_a_gate_never_parks_an_email_another_delivery_is_sending(h: Harness) -> None:

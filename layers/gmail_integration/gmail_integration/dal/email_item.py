@@ -40,6 +40,7 @@ def email_from_item(item: Item) -> EmailRecord:
         payload_hash=text(item, "payload_hash"),
         lease_until=parse_time(item.get("lease_until")),
         send_cursor=text(item, "send_cursor"),
+        delivery_unconfirmed=bool(item.get("delivery_unconfirmed", False)),
         rfc_message_id=text(item, "rfc_message_id"),
         references=text(item, "references"),
         reply_kinds=tuple(sorted(str(k) for k in item.get("reply_kinds", ()))),

@@ -70,15 +70,24 @@ class DynamoEmailLedger:
     def _update(self, key: dict[str, str], **kwargs: Any) -> bool:
         return conditional_update(self._table, key, **kwargs)
 
-    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime, payload_hash: str) -> bool:
+    def park(
+        self,
+        command: SendEmailV1,
+        reason: ParkReason,
+        now: datetime,
+        payload_hash: str,
+        *,
+        delivery_unconfirmed: bool = False,
+    ) -> bool:
         """Records the email as waiting in Email Ready for ``reason``; False when it already waited for that reason.
 
         Creates the item on the email's first delivery. An email that has gone further (sent, failed) is never
         pulled back; one in SENDING is parked by the worker that claimed it, when Google said why it can't send, or
         after its claim expired. Parking keeps ``send_cursor``: an attempt whose outcome is unknown stays marked, so
-        the next claim looks in Gmail before sending again.
+        the next claim looks in Gmail before sending again. ``delivery_unconfirmed`` says Gmail could not be asked
+        about that attempt before parking, so Email Ready shows it may already be in the prospect's mailbox.
         """
-        values = {
+        values: Item = {
             ":ready": EmailStatus.EMAIL_READY.value,
             ":sending": EmailStatus.SENDING.value,
             ":reason": reason.value,
@@ -88,13 +97,15 @@ class DynamoEmailLedger:
             ":gsi1sk": f"{reason.value}#{iso(command.approved_at)}#{command.activity_id}",
             **_command_values(command, payload_hash),
         }
+        unconfirmed = " REMOVE lease_until, not_before, wait_reason, delivery_unconfirmed"
+        if delivery_unconfirmed:
+            values[":unconfirmed"] = True
+            unconfirmed = ", delivery_unconfirmed = :unconfirmed REMOVE lease_until, not_before, wait_reason"
         return self._update(
             email_key(command.workspace_id, command.activity_id),
             UpdateExpression=(
                 "SET #status = :ready, reason = :reason, reason_message = :reason_message, updated_at = :now,"
-                " gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, "
-                + _command_assignments(command)
-                + " REMOVE lease_until, not_before, wait_reason"
+                " gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, " + _command_assignments(command) + unconfirmed
             ),
             ConditionExpression=(
                 "attribute_not_exists(pk) OR #status = :sending"
@@ -167,7 +178,8 @@ class DynamoEmailLedger:
                 "SET #status = :sent, gmail_message_id = :gid, gmail_thread_id = :tid,"
                 " sent_at = :now, updated_at = :now, expires_at = :expires"
                 + extra
-                + " REMOVE lease_until, send_cursor, command, reason, reason_message, not_before, wait_reason"
+                + " REMOVE lease_until, send_cursor, command, reason, reason_message, not_before, wait_reason,"
+                " delivery_unconfirmed"
             ),
             "ConditionExpression": "#status = :sending",
             "ExpressionAttributeNames": names,
@@ -191,7 +203,9 @@ class DynamoEmailLedger:
         """Gives a claim back after an answer that proves Gmail did not send (a refusal, a rate limit)."""
         return self._update(
             email_key(workspace_id, activity_id),
-            UpdateExpression="SET #status = :ready, updated_at = :now REMOVE lease_until, send_cursor",
+            UpdateExpression=(
+                "SET #status = :ready, updated_at = :now REMOVE lease_until, send_cursor, delivery_unconfirmed"
+            ),
             ConditionExpression="#status = :sending",
             ExpressionAttributeNames=STATUS,
             ExpressionAttributeValues={
@@ -209,7 +223,8 @@ class DynamoEmailLedger:
                 "SET #status = :failed, reason = :reason, reason_message = :message, updated_at = :now,"
                 " expires_at = :expires"
                 # A failed email is final: its subject and bodies are not kept (the record keeps its ids and reason).
-                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk, command, not_before, wait_reason"
+                " REMOVE lease_until, send_cursor, gsi1pk, gsi1sk, command, not_before, wait_reason,"
+                " delivery_unconfirmed"
             ),
             ConditionExpression="#status = :sending",
             ExpressionAttributeNames=STATUS,

@@ -50,6 +50,10 @@ class EmailView(BaseModel):
     """Set while the email waits its turn (the mailbox's pace, Gmail's rate limit): when it is due to go out."""
     wait_reason: str | None = None
     """Why it waits: mailbox_pace, hourly_limit, gmail_rate_limit, earlier_email_not_sent or in_line."""
+    delivery_unconfirmed: bool = False
+    """Parked, but an earlier attempt may already be in the prospect's mailbox: Gmail took it without confirming
+    and could not be asked since. Check the Sent folder; when the email goes on, the service looks in Gmail first
+    and records it sent instead of sending a second copy."""
 
     @classmethod
     def of(cls, record: EmailRecord) -> EmailView:

@@ -172,6 +172,9 @@ class EmailRecord(BaseModel):
     payload_hash: str | None = None
     lease_until: datetime | None = None
     send_cursor: str | None = None
+    delivery_unconfirmed: bool = False
+    """Parked after an attempt that may have reached Gmail, and Gmail could not be asked since (disconnected, its
+    history expired, no answer): the prospect may already have it. Its next claim looks before sending."""
     rfc_message_id: str | None = None
     references: str | None = None
     reply_kinds: tuple[str, ...] = ()

@@ -28,7 +28,15 @@ class SendContextReader(Protocol):
 
 
 class EmailLedger(Protocol):
-    def park(self, command: SendEmailV1, reason: ParkReason, now: datetime, payload_hash: str) -> bool: ...
+    def park(
+        self,
+        command: SendEmailV1,
+        reason: ParkReason,
+        now: datetime,
+        payload_hash: str,
+        *,
+        delivery_unconfirmed: bool = False,
+    ) -> bool: ...
 
     def claim(
         self,

@@ -18,7 +18,8 @@ Order of work for one delivery of the queue message:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -28,7 +29,7 @@ from gmail_integration.jitter import spread
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import Connection, ConnectionStatus, EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.events import DetailType, ServiceEvent
-from gmail_integration.models.gmail import ACTIVITY_HEADER, SentMessage, activity_marker
+from gmail_integration.models.gmail import ACTIVITY_HEADER, MessageHeaders, SentMessage, activity_marker
 from gmail_integration.models.gmail_errors import (
     AuthorizationLostError,
     DailyLimitError,
@@ -68,6 +69,11 @@ the workspace's sending pauses and its emails park as ``daily_limit_reached``, r
 
 DAILY_PAUSE = timedelta(hours=24)
 
+SEARCH_PAUSE_S = 5.0
+"""The longest Retry-After the recovery search waits out in place: a mailbox that sent hundreds of emails since the
+claim has that many headers to read, more than Gmail's per-user quota allows in one second. Starting the walk over
+on each 429 never finishes it (the 5,000-email soak found an email looping so); a short pause lets it go on."""
+
 
 class SendOutcome(StrEnum):
     SENT = "sent"
@@ -75,6 +81,16 @@ class SendOutcome(StrEnum):
     ALREADY_PARKED = "already_parked"
     ALREADY_HANDLED = "already_handled"
     FAILED = "failed"
+
+
+class _Earlier(StrEnum):
+    """What became of an earlier attempt of unknown outcome, as far as a look in Gmail before parking can tell."""
+
+    NONE = "none"
+    """No such attempt: nothing of this email can be in Gmail."""
+    NOT_IN_GMAIL = "not_in_gmail"
+    UNKNOWN = "unknown"
+    """Gmail could not be asked (disconnected, history expired, no answer): the prospect may have it."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,7 @@ class SendEmail:
     stop_on_reply: StopOnReply | None = None
     turns: MailboxTurns | None = None
     """The mailbox's pace (waiting.py); unset, only Gmail's own 429s hold a mailbox back."""
+    sleep: Callable[[float], None] = time.sleep
 
     def __call__(self, command: SendEmailV1, slot: float | None = None) -> SendOutcome:
         """``slot``: the turn (epoch seconds) an earlier wait of this email reserved, carried by its message."""
@@ -171,8 +188,7 @@ class SendEmail:
             waiting = existing is not None and existing.status is EmailStatus.EMAIL_READY
             if waiting and existing is not None and existing.reason == reason.value:
                 return SendOutcome.ALREADY_PARKED
-            settled = self._settle_unconfirmed(command, context, digest)
-            return settled if settled is not None else self._park_at_gate(command, reason, digest)
+            return self._park_settled(command, context, reason, digest, at_gate=True)
         connection = context.connection
         assert connection is not None, "an open Gmail gate means a connection"
         if self.turns is not None:
@@ -187,33 +203,53 @@ class SendEmail:
                 look = self.stop_on_reply(command, context, connection)
             except (RateLimitedError, DailyLimitError, AuthorizationLostError) as error:
                 # Nothing is claimed yet: the same answers as for a send (wait, pause, or park for reconnect).
-                return self._on_gmail_error(command, error, digest, claimed=False)
+                return self._on_gmail_error(command, error, digest, unclaimed=context)
             if look.verdict is ThreadVerdict.REPLIED:
-                settled = self._settle_unconfirmed(command, context, digest)
-                return settled if settled is not None else self._park(command, ParkReason.PROSPECT_REPLIED, digest)
+                return self._park_settled(command, context, ParkReason.PROSPECT_REPLIED, digest)
             context = self._learned(command, context, look)
         return self._send(command, context, connection, digest)
 
-    def _settle_unconfirmed(self, command: SendEmailV1, context: SendContext, digest: str) -> SendOutcome | None:
-        """Before a closing gate parks an attempt whose outcome is unknown, look in Gmail while the mailbox still
-        answers: an email the prospect already has is recorded SENT, not shown waiting in Email Ready. Best effort:
-        without an answer the email parks, and its next claim looks again before sending."""
+    def _park_settled(
+        self, command: SendEmailV1, context: SendContext, reason: ParkReason, digest: str, *, at_gate: bool = False
+    ) -> SendOutcome:
+        """Parks, unless an earlier attempt turns out to be in Gmail already (then it is recorded SENT). When Gmail
+        cannot tell, the parked email says so (``delivery_unconfirmed``): the prospect may have it while Email
+        Ready shows it waiting, and its next claim looks in Gmail before sending, so no second copy goes out."""
+        earlier = self._settle_unconfirmed(command, context, digest)
+        if isinstance(earlier, SendOutcome):
+            return earlier
+        unconfirmed = earlier is _Earlier.UNKNOWN
+        if unconfirmed:
+            count("ParkedDeliveryUnconfirmed", reason=reason.value)
+        if at_gate:
+            return self._park_at_gate(command, reason, digest, unconfirmed)
+        return self._park(command, reason, digest, unconfirmed)
+
+    def _settle_unconfirmed(self, command: SendEmailV1, context: SendContext, digest: str) -> SendOutcome | _Earlier:
+        """Before an attempt whose outcome is unknown parks, look in Gmail while the mailbox still answers: an email
+        the prospect already has is recorded SENT, not shown waiting in Email Ready."""
         existing, connection = context.email, context.connection
         unconfirmed = existing is not None and (existing.status is EmailStatus.SENDING or bool(existing.send_cursor))
-        if not unconfirmed or existing is None or connection is None or not existing.message_id:
-            return None
-        if connection.status is not ConnectionStatus.CONNECTED:
-            return None
+        if not unconfirmed or existing is None:
+            return _Earlier.NONE
+        if connection is None or connection.status is not ConnectionStatus.CONNECTED or not existing.message_id:
+            return _Earlier.UNKNOWN
         try:
             thread = self._thread_for(command, context.earlier, connection)
+        except EarlierNotSentError:
+            return _Earlier.NOT_IN_GMAIL  # a follow-up leaves only after the email it follows is SENT, for good
+        except (GmailError, RetryLaterError):
+            return _Earlier.UNKNOWN
+        try:
             search = self._find_sent(connection, existing.send_cursor, existing.message_id)
         except (GmailError, RetryLaterError):
-            return None
+            return _Earlier.UNKNOWN
         if search.found is None:
-            return None
+            return _Earlier.NOT_IN_GMAIL if search.conclusive else _Earlier.UNKNOWN
         claim = self.ledger.claim(command, self.clock(), self.lease, connection.history_id, existing.message_id, digest)
         if not claim.claimed:
-            return None
+            # Another delivery claimed it since the read: it looks in Gmail too, and records what is there.
+            raise RetryLaterError("another delivery of this email is being sent", self.lease.total_seconds())
         logger.info("unconfirmed send found in Gmail before parking; recorded without sending again")
         return self._record_sent(command, search.found, thread, claim.message_id or existing.message_id)
 
@@ -243,7 +279,7 @@ class SendEmail:
             try:
                 self.gmail.ready(connection)
             except GmailError as error:
-                return self._on_gmail_error(command, error, digest, claimed=False)
+                return self._on_gmail_error(command, error, digest, unclaimed=context)
         proposed = new_message_id(self.message_id_domain)
 
         def claim_apart() -> ClaimResult:
@@ -365,16 +401,24 @@ class SendEmail:
         return SendOutcome.SENT
 
     def _on_gmail_error(
-        self, command: SendEmailV1, error: GmailError, digest: str, *, claimed: bool = True
+        self, command: SendEmailV1, error: GmailError, digest: str, *, unclaimed: SendContext | None = None
     ) -> SendOutcome:
-        """Google answered, so nothing was sent: decide between retry, park and fail. ``claimed``: the answer was to
-        this delivery's own send, so its claim is given back; without a claim (the pre-send thread check) an
-        earlier attempt's marks are left alone, since that attempt may still be in Gmail."""
+        """Google answered, so nothing was sent: decide between retry, park and fail. Without ``unclaimed`` the
+        answer was to this delivery's own send, so its claim is given back. With it (a Gmail call before the claim:
+        the thread check, the token refresh) an earlier attempt's marks are left alone, since that attempt may still
+        be in Gmail, and a park first looks for it there (``_park_settled``)."""
         ws, act = command.workspace_id, command.activity_id
+        claimed = unclaimed is None
 
         def release() -> None:
             if claimed:
                 self.ledger.release(ws, act, self.clock())
+
+        def park(reason: ParkReason, can_look: bool = True) -> SendOutcome:
+            if unclaimed is None:
+                return self._park(command, reason, digest)
+            context = unclaimed if can_look else replace(unclaimed, connection=None)
+            return self._park_settled(command, context, reason, digest)
 
         if isinstance(error, RateLimitedError) and error.retry_after_s <= LONGEST_BACKOFF.total_seconds():
             release()
@@ -391,11 +435,11 @@ class SendEmail:
             until = self.clock() + (timedelta(seconds=wait) if wait else DAILY_PAUSE)
             self.mailboxes.pause_sending(ws, until)
             release()  # Google refused: nothing of this attempt is in Gmail
-            return self._park(command, ParkReason.DAILY_LIMIT_REACHED, digest)
+            return park(ParkReason.DAILY_LIMIT_REACHED)
         if isinstance(error, AuthorizationLostError):
             self.mailboxes.authorization_lost(ws, error.reason)
             release()
-            return self._park(command, ParkReason.GMAIL_NEEDS_RECONNECT, digest)
+            return park(ParkReason.GMAIL_NEEDS_RECONNECT, can_look=False)  # the mailbox no longer answers
         if isinstance(error, PermanentError):
             reason, words = _permanent_reason(error)
             if reason == "invalid_recipient" and self.suppressions is not None:
@@ -452,13 +496,25 @@ class SendEmail:
         names = [ACTIVITY_HEADER, "Message-ID"]
         try:
             for added in self.gmail.added_since(connection, cursor, label_id="SENT"):
-                found = self.gmail.message_headers(connection, added.gmail_message_id, names)
+                found = self._headers(connection, added.gmail_message_id, names)
                 ours = found.headers.get(ACTIVITY_HEADER.lower()) == marker
                 if ours or found.headers.get("message-id") == message_id:
                     return SentSearch(SentMessage(found.gmail_message_id, found.gmail_thread_id), conclusive=True)
         except GmailNotFoundError:
             return SentSearch(found=None, conclusive=False)
         return SentSearch(found=None, conclusive=True)
+
+    def _headers(self, connection: Connection, gmail_message_id: str, names: Sequence[str]) -> MessageHeaders:
+        """One read of the recovery search, waiting out Gmail's short rate limits instead of giving up the walk."""
+        for _ in range(3):
+            try:
+                return self.gmail.message_headers(connection, gmail_message_id, names)
+            except RateLimitedError as error:
+                if error.retry_after_s > SEARCH_PAUSE_S:
+                    raise
+                count("RecoverySearchPaused")
+                self.sleep(max(error.retry_after_s, 0.5))
+        return self.gmail.message_headers(connection, gmail_message_id, names)
 
     # ---- outcomes ----
     def _announce(self, detail_type: DetailType, command: SendEmailV1, **ids: str) -> None:
@@ -472,11 +528,13 @@ class SendEmail:
             )
         )
 
-    def _park_at_gate(self, command: SendEmailV1, reason: ParkReason, digest: str) -> SendOutcome:
+    def _park_at_gate(
+        self, command: SendEmailV1, reason: ParkReason, digest: str, unconfirmed: bool = False
+    ) -> SendOutcome:
         """Parks behind a closed gate, then looks at the gates once more: a gate that reopened between the read and
         the park has already re-driven the emails it found parked, without this one, which would then wait for a
         re-drive that never comes. Such an email goes round again at once instead (a wait, not a failure)."""
-        outcome = self._park(command, reason, digest)
+        outcome = self._park(command, reason, digest, unconfirmed)
         again = self.contexts.read(
             command.workspace_id, command.agent_id, command.activity_id, command.in_reply_to_activity_id
         )
@@ -485,13 +543,15 @@ class SendEmail:
             raise RetryLaterError("the gate reopened while this email parked", 1)
         return outcome
 
-    def _park(self, command: SendEmailV1, reason: ParkReason, digest: str) -> SendOutcome:
+    def _park(self, command: SendEmailV1, reason: ParkReason, digest: str, unconfirmed: bool = False) -> SendOutcome:
         # Announce first, record second: a crash in between repeats the event (EventBridge is at-least-once
         # anyway) instead of losing it.
         self._announce(DetailType.EMAIL_PARKED, command, reason=reason.value)
-        changed = self.ledger.park(command, reason, self.clock(), digest)
+        changed = self.ledger.park(command, reason, self.clock(), digest, delivery_unconfirmed=unconfirmed)
         count("EmailsParked", reason=reason.value)
-        logger.info("email parked", extra={"reason": reason.value, "changed": changed})
+        logger.info(
+            "email parked", extra={"reason": reason.value, "changed": changed, "delivery_unconfirmed": unconfirmed}
+        )
         return SendOutcome.PARKED
 
     def _fail(self, command: SendEmailV1, reason: str, words: str) -> SendOutcome:
