@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +13,7 @@ import pytest
 from gmail_integration.dal.threads import DynamoThreads, thread_append
 from gmail_integration.models.times import iso
 from tests.unit.contracts.conftest import TABLE, dynamodb_table
+from tests.unit.load_file import load_file
 
 __all__ = ["dynamodb_table"]  # the moto table fixture
 
@@ -23,13 +22,7 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("index_recent_threads_under_test", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_file("index_recent_threads_under_test", SCRIPT)
 
 
 def _old_thread(table: Any, thread_id: str, sent: datetime, status: str = "SENT") -> None:

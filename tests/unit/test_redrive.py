@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -12,19 +10,15 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from tests.unit.load_file import load_file
+
 SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "scripts" / "redrive.py"
 DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/outsales-gmail-prod-send-dlq"
 DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:outsales-gmail-prod-send-dlq"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("redrive_under_test", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_file("redrive_under_test", SCRIPT)
 
 
 class _Session:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
 
+from tests.unit.load_file import load_file
+
 HANDLER = Path(__file__).resolve().parents[3] / "functions" / "send_email" / "handler.py"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("send_email_handler_under_test", HANDLER)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_file("send_email_handler_under_test", HANDLER)
 
 
 def _record(message_id: str, body: str) -> dict[str, Any]:
