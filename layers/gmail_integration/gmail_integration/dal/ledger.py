@@ -134,15 +134,9 @@ class DynamoEmailLedger:
                 return ClaimResult(claimed=False)
             raise
         old = answer.get("Attributes") or {}
-        # An earlier attempt without a recorded outcome: its claim expired (SENDING), or it was parked before
-        # anyone looked (the send cursor stays until Gmail's answer proves nothing was sent: release, or a final).
-        interrupted = old.get("status") == EmailStatus.SENDING.value or bool(text(old, "send_cursor"))
-        return ClaimResult(
-            claimed=True,
-            interrupted=interrupted,
-            send_cursor=text(old, "send_cursor") or cursor,
-            message_id=text(old, "message_id") or message_id,
-        )
+        status = text(old, "status")
+        was = EmailStatus(status) if status else None
+        return claim_answer(was, text(old, "send_cursor"), text(old, "message_id"), cursor, message_id)
 
     def mark_sent(
         self,
@@ -286,6 +280,23 @@ class DynamoEmailLedger:
             UpdateExpression="SET rfc_message_id = :id",
             ExpressionAttributeValues={":id": rfc_message_id},
         )
+
+
+def claim_answer(
+    status: EmailStatus | None, old_cursor: str | None, old_message_id: str | None, cursor: str | None, message_id: str
+) -> ClaimResult:
+    """A won claim's answer from the email's values before it (``status`` None: the email was new).
+
+    An earlier attempt without a recorded outcome: its claim expired (SENDING), or it was parked before anyone
+    looked (the send cursor stays until Gmail's answer proves nothing was sent: release, or a final). Its cursor and
+    Message-ID are kept, so the retry looks for that attempt and a send reuses its Message-ID.
+    """
+    return ClaimResult(
+        claimed=True,
+        interrupted=status is EmailStatus.SENDING or bool(old_cursor),
+        send_cursor=old_cursor or cursor,
+        message_id=old_message_id or message_id,
+    )
 
 
 def wait_update(

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
-from gmail_integration.dal.items import Item, conditional_update
-from gmail_integration.dal.ledger import claim_update, wait_update
+from gmail_integration.dal.items import Item
+from gmail_integration.dal.ledger import DynamoEmailLedger, claim_answer, claim_update, wait_update
 from gmail_integration.dal.pacing import DynamoMailboxPace, pace_from_item, pace_key, take_update
 from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.domain import EmailRecord, EmailStatus
+from gmail_integration.models.domain import EmailRecord
 from gmail_integration.models.ledger import ClaimResult, TakenClaim
 from gmail_integration.models.pacing import PaceState, WaitReason, window_of
 
@@ -110,19 +110,15 @@ def _as_read(seen: EmailRecord | None) -> tuple[str, dict[str, Any]]:
 def _claim_as_read(seen: EmailRecord | None, cursor: str | None, message_id: str) -> ClaimResult:
     """What ``DynamoEmailLedger.claim`` answers from the item's old values, here from the guarded read."""
     if seen is None:
-        return ClaimResult(claimed=True, send_cursor=cursor, message_id=message_id)
-    return ClaimResult(
-        claimed=True,
-        interrupted=seen.status is EmailStatus.SENDING or bool(seen.send_cursor),
-        send_cursor=seen.send_cursor or cursor,
-        message_id=seen.message_id or message_id,
-    )
+        return claim_answer(None, None, None, cursor, message_id)
+    return claim_answer(seen.status, seen.send_cursor, seen.message_id, cursor, message_id)
 
 
 class DynamoTurnBook:
     def __init__(self, table: Table) -> None:
         self._table = table
         self._pace = DynamoMailboxPace(table)
+        self._ledger = DynamoEmailLedger(table)
 
     def book_wait(
         self,
@@ -157,10 +153,8 @@ class DynamoTurnBook:
             return slot, True
         # The cursor kept moving under a crowd of workers: the atomic reservation, then the record on its own.
         slot = self._pace.reserve(command.workspace_id, earliest, step)
-        alone = wait_update(self._table.name, command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash)
-        key = alone.pop("Key")
-        alone.pop("TableName")
-        return slot, conditional_update(self._table, key, **alone)
+        recorded = self._ledger.record_wait(command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash)
+        return slot, recorded
 
     def take_and_claim(
         self,
