@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gmail_integration.bootstrap import bootstrap
+from gmail_integration.models.turn_ticket import TICKET_ATTRIBUTE
 from gmail_integration.observability import count, logger, metrics, tracer
 from gmail_integration.settings import get_settings
 from gmail_integration.snapstart import register_hooks
@@ -42,6 +43,12 @@ def not_before(record: SQSRecord) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+def ticket(record: SQSRecord) -> str | None:
+    """What the read before the wait saw (models/turn_ticket.py); checked where it is used, never trusted."""
+    attribute = record.message_attributes[TICKET_ATTRIBUTE]
+    return attribute.string_value if attribute is not None else None
+
+
 def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
     if lambda_context is not None:
         needed_ms = (get_settings().gmail_http_timeout_s + MARGIN_S) * 1000
@@ -51,11 +58,15 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
                 "record left for a later invocation: not enough time", extra={"message_id": record.message_id}
             )
             # Handed to the queue again at once rather than failed, so a long batch costs no receive.
-            if bootstrap().process_send_message.defer(record.body, not_before(record)):
+            if bootstrap().process_send_message.defer(record.body, not_before(record), ticket(record)):
                 return
             raise OutOfTimeError(record.message_id)
     bootstrap().process_send_message(
-        record.body, record.receipt_handle, int(record.attributes.approximate_receive_count), not_before(record)
+        record.body,
+        record.receipt_handle,
+        int(record.attributes.approximate_receive_count),
+        not_before(record),
+        ticket(record),
     )
 
 

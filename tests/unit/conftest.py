@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 UNIT_ENV = {
@@ -25,9 +27,14 @@ UNIT_ENV = {
 
 
 @pytest.fixture(autouse=True)
-def _unit_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _unit_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from gmail_integration.observability import metrics
     from gmail_integration.settings import get_settings
 
     for key, value in UNIT_ENV.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
+    yield
+    # A handler's decorator flushes the counts of each invocation; a use case called directly never does, and the
+    # shared Metrics flushes itself at 100 counts, so each test starts from none as each invocation would.
+    metrics.clear_metrics()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import EmailRecord, EmailStatus
 from gmail_integration.models.ledger import TakenClaim
 from gmail_integration.models.pacing import PaceState, WaitReason
+from gmail_integration.models.turn_ticket import Premises
 from tests.unit.fake_ledger import FakeEmailLedger
 from tests.unit.fake_pace import FakeMailboxPace
 
@@ -19,6 +21,8 @@ class FakeTurnBook:
 
     pace: FakeMailboxPace
     ledger: FakeEmailLedger
+    premises_hold: Callable[[SendEmailV1, Premises], bool] | None = None
+    """Whether a context's premises still hold (the send tests' world); unset, every premise holds."""
     transactions: int = 0
 
     def book_wait(
@@ -47,16 +51,26 @@ class FakeTurnBook:
         pace: tuple[float, int, PaceState],
         seen: EmailRecord | None,
         claim: tuple[timedelta, str | None, str],
+        premises: Premises | None = None,
     ) -> TakenClaim:
         self.transactions += 1
+        if premises is not None and self.premises_hold is not None and not self.premises_hold(command, premises):
+            return TakenClaim(stale=True)
         interval, cap, hint = pace
         lease, cursor, message_id = claim
         existing = self.ledger.emails.get(command.activity_id)
         claimable = existing is None or existing.status is EmailStatus.EMAIL_READY
         if existing is not None and existing.status is EmailStatus.SENDING:
             claimable = existing.lease_until is not None and existing.lease_until < now
-        if not claimable or not _as_read(existing, seen):
+        if (
+            not claimable
+            or not _as_read(existing, seen)
+            or (existing and existing.payload_hash not in (None, payload_hash))
+        ):
             return TakenClaim()
+        current = self.pace.read(command.workspace_id)
+        if (current.min_gap_s, current.max_per_hour) != (hint.min_gap_s, hint.max_per_hour):
+            return TakenClaim(pace=current)  # the pace settings changed since the read: the take answers them
         taken, state = self.pace.take(command.workspace_id, now.timestamp(), interval, cap, hint)
         if not taken:
             return TakenClaim(pace=state)

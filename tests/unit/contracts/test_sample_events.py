@@ -110,7 +110,9 @@ def test_send_batch_reaches_the_consumer_with_valid_messages(monkeypatch: pytest
     seen: list[SendEmailV1] = []
     handler = load_handler("send_email")
 
-    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
+    def process(
+        body: str, receipt_handle: str, receive_count: int, not_before: float | None, ticket: str | None = None
+    ) -> None:
         seen.append(SendEmailV1.model_validate_json(body))
 
     monkeypatch.setattr(handler, "bootstrap", lambda: SimpleNamespace(process_send_message=process))

@@ -50,7 +50,9 @@ class _Context:
 def test_only_the_failed_record_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, str, int]] = []
 
-    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
+    def process(
+        body: str, receipt_handle: str, receive_count: int, not_before: float | None, ticket: str | None = None
+    ) -> None:
         seen.append((json.loads(body)["activity_id"], receipt_handle, receive_count))
         if json.loads(body)["activity_id"] == "act_bad":
             raise RuntimeError("Gmail said 503")
@@ -91,7 +93,9 @@ def test_a_batch_stops_taking_records_when_one_more_gmail_call_would_outlive_the
     context = _Clock(30_000)
     seen: list[str] = []
 
-    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
+    def process(
+        body: str, receipt_handle: str, receive_count: int, not_before: float | None, ticket: str | None = None
+    ) -> None:
         seen.append(json.loads(body)["activity_id"])
         context.remaining_ms -= 9_000
 
@@ -114,11 +118,13 @@ def test_records_without_time_left_go_back_on_the_queue_instead_of_failing(monke
     seen: list[str] = []
     handed_back: list[str] = []
 
-    def process(body: str, receipt_handle: str, receive_count: int, not_before: float | None) -> None:
+    def process(
+        body: str, receipt_handle: str, receive_count: int, not_before: float | None, ticket: str | None = None
+    ) -> None:
         seen.append(json.loads(body)["activity_id"])
         context.remaining_ms -= 9_000
 
-    def defer(body: str, not_before: float | None) -> bool:
+    def defer(body: str, not_before: float | None, ticket: str | None = None) -> bool:
         handed_back.append(json.loads(body)["activity_id"])
         return True
 

@@ -8,18 +8,22 @@ from datetime import datetime
 from email import message_from_bytes
 from email.policy import default
 
+from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import (
     BillingStatus,
     Connection,
     ConnectionStatus,
     EmailRecord,
+    EmailStatus,
     Gates,
 )
 from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.gmail_errors import GmailError
 from gmail_integration.models.profile import Profile
-from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.send_context import MailboxSnapshot, SendContext
 from gmail_integration.models.threads import ThreadLook
+from gmail_integration.models.times import iso, parse_time
+from gmail_integration.models.turn_ticket import Premises
 from tests.unit.fake_ledger import FakeEmailLedger
 from tests.unit.fake_pace import FakeMailboxPace
 from tests.unit.fake_suppressions import FakeSuppressions
@@ -41,10 +45,42 @@ class SendWorld:
     suppressions: FakeSuppressions = field(default_factory=lambda: FakeSuppressions())
     thread_check: FakeThreadCheck = field(default_factory=lambda: FakeThreadCheck())
     pace: FakeMailboxPace = field(default_factory=FakeMailboxPace)
+    profile_stamp: str | None = None
+    """The profile item's ``updated_at`` (None: no profile item); a test that edits the profile moves it."""
+    last_snapshot: MailboxSnapshot | None = None
+    reads: int = 0
 
     @property
     def emails(self) -> dict[str, EmailRecord]:
         return self.ledger.emails
+
+    def snapshot(self, workspace_id: str) -> MailboxSnapshot | None:
+        return self.last_snapshot
+
+    def premises_hold(self, command: SendEmailV1, premises: Premises) -> bool:
+        """The premise checks of dal/premises.py over this world (the send tests' FakeTurnBook asks)."""
+        now = parse_time(premises.now)
+        connection = self.connection
+        if connection is None or connection.status is not ConnectionStatus.CONNECTED:
+            return False
+        if connection.connected_at is None or iso(connection.connected_at) != premises.connected_at:
+            return False
+        for until in (self.paused_until, connection.throttled_until):
+            if until is not None and now is not None and until > now:
+                return False
+        if self.billing is BillingStatus.PAST_DUE or premises.agent_id in self.inactive_agents:
+            return False
+        if self.suppressions.is_suppressed(command.workspace_id, premises.recipient):
+            return False
+        if premises.profile_stamp != self.profile_stamp:
+            return False
+        if not premises.earlier_activity_id or premises.earlier_activity_id == command.activity_id:
+            return True
+        earlier, seen = self.emails.get(premises.earlier_activity_id), premises.earlier
+        if seen is None or earlier is None:
+            return seen is None and earlier is None
+        names = ("gmail_thread_id", "gmail_message_id", "subject", "rfc_message_id", "message_id", "references")
+        return earlier.status is EmailStatus.SENT and all(getattr(earlier, n) == getattr(seen, n) for n in names)
 
     # ---- SendContextReader ----
     def read(
@@ -56,6 +92,10 @@ class SendWorld:
         recipient: str | None = None,
     ) -> SendContext:
         status = self.connection.status if self.connection else ConnectionStatus.DISCONNECTED
+        self.reads += 1
+        pace = self.pace.read(workspace_id)
+        if self.connection is not None:
+            self.last_snapshot = MailboxSnapshot(self.connection, self.profile, self.profile_stamp, pace)
         return SendContext(
             gates=Gates(
                 connection_status=status,
@@ -68,7 +108,7 @@ class SendWorld:
             email=self.emails.get(activity_id),
             earlier=self.emails.get(earlier_activity_id) if earlier_activity_id else None,
             recipient_suppressed=bool(recipient and self.suppressions.is_suppressed(workspace_id, recipient)),
-            pace=self.pace.read(workspace_id),
+            pace=pace,
         )
 
     # ---- MailboxSetbacks ----

@@ -46,12 +46,15 @@ class FakePostponer:
 
     delays: list[float]
     resent: list[tuple[str, int, float]] = field(default_factory=list)
+    tickets: list[str | None] = field(default_factory=list)
+    """The ticket each resent message carries, in the order of ``resent``."""
 
     def postpone(self, receipt_handle: str, seconds: float) -> None:
         self.delays.append(seconds)
 
-    def send_later(self, body: str, delay_s: int, not_before: float) -> None:
+    def send_later(self, body: str, delay_s: int, not_before: float, ticket: str | None = None) -> None:
         self.resent.append((body, delay_s, not_before))
+        self.tickets.append(ticket)
 
 
 @dataclass
@@ -63,11 +66,13 @@ class Harness:
     postponed: FakePostponer
     process: ProcessSendMessage
 
-    def deliver(self, message: dict[str, object] | str, not_before: float | None = None) -> SendOutcome | None:
+    def deliver(
+        self, message: dict[str, object] | str, not_before: float | None = None, ticket: str | None = None
+    ) -> SendOutcome | None:
         """One receive, half a second after the previous one: Gmail's own pace (0.45 s a send) always holds."""
         self.world.clock.advance(0.5)
         body = message if isinstance(message, str) else json.dumps(message)
-        return self.process(body, "receipt", 1, not_before)
+        return self.process(body, "receipt", 1, not_before, ticket)
 
     def email(self, activity_id: str = "act_9"):
         return self.world.emails[activity_id]
@@ -93,7 +98,7 @@ def h() -> Harness:
     container.suppressions = world.suppressions  # type: ignore[assignment]
     container.thread_check = world.thread_check  # type: ignore[assignment]
     container.mailbox_pace = world.pace  # type: ignore[assignment]
-    container.turn_book = FakeTurnBook(world.pace, world.ledger)  # type: ignore[assignment]
+    container.turn_book = FakeTurnBook(world.pace, world.ledger, world.premises_hold)  # type: ignore[assignment]
     process = container.process_send_message
     return Harness(world, gmail, events, dead, postponed, process)
 

@@ -16,7 +16,7 @@ import pytest
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.ledger import ClaimResult, TakenClaim
-from gmail_integration.models.pacing import PaceSettings, PaceState, WaitReason
+from gmail_integration.models.pacing import PaceSettings, WaitReason
 from gmail_integration.sending.retry import RetryLaterError
 from gmail_integration.sending.waiting import MailboxTurns
 from tests.unit.domain.test_commands import VALID
@@ -132,18 +132,3 @@ def test_an_email_that_changed_harmlessly_since_the_read_is_claimed_by_the_write
     assert len(stage.apart) == 1
     assert stage.email().status is EmailStatus.SENDING
     assert len(stage.world.pace.taken) == 1, "one slot, taken apart"
-
-
-def test_without_the_book_the_slot_and_the_claim_are_two_writes(stage: Stage) -> None:
-    turns = MailboxTurns(pace=stage.world.pace, ledger=stage.world.ledger, clock=stage.clock, sleep=stage.clock.advance)
-    context = stage.world.read(COMMAND.workspace_id, COMMAND.agent_id, COMMAND.activity_id, None)
-    apart: list[int] = []
-
-    def claim_apart() -> ClaimResult:
-        apart.append(1)
-        return stage.world.ledger.claim(COMMAND, stage.clock(), LEASE, "100", "<mine@x>", "hash1")
-
-    assert turns.take_and_claim(COMMAND, context, "hash1", (LEASE, "100", "<mine@x>"), claim_apart).claimed
-    assert apart == [1]
-    assert stage.book.transactions == 0
-    assert stage.world.pace.read(COMMAND.workspace_id) != PaceState(), "the slot was taken"

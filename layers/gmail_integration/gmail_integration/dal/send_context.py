@@ -1,9 +1,18 @@
-"""Everything the send use case reads, in one DynamoDB round trip (BatchGetItem of up to eight items)."""
+"""Everything the send use case reads, in one DynamoDB round trip (BatchGetItem of up to eight items).
+
+The reader also keeps, per workspace, the mailbox as its last read saw it (``snapshot``): a waiting email back at its
+turn builds its context from that and its ticket instead of reading again (sending/tickets.py), and the claim's write
+checks that nothing it assumed has changed. A snapshot older than ``SNAPSHOT_TTL_S`` is not offered: its connection's
+history cursor, which a claim records for the look in Gmail after a crash, should not be far behind.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from gmail_integration.cache import WorkspaceCache
 from gmail_integration.dal import keys
 from gmail_integration.dal.batch import batch_get
 from gmail_integration.dal.connections import connection_from_item, connection_key
@@ -12,7 +21,7 @@ from gmail_integration.dal.pacing import pace_from_item, pace_key
 from gmail_integration.dal.profiles import profile_from_item
 from gmail_integration.dal.suppressions import suppression_key
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, Gates
-from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.send_context import MailboxSnapshot, SendContext
 from gmail_integration.models.times import parse_time
 
 if TYPE_CHECKING:
@@ -20,10 +29,32 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 
+SNAPSHOT_TTL_S = 600.0
+_SNAPSHOT = "snapshot"
+
+
 class DynamoSendContextReader:
-    def __init__(self, resource: DynamoDBServiceResource, table: Table) -> None:
+    def __init__(
+        self,
+        resource: DynamoDBServiceResource,
+        table: Table,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._resource = resource
         self._table = table
+        self._monotonic = monotonic
+        self._snapshots: WorkspaceCache[tuple[float, MailboxSnapshot]] = WorkspaceCache()
+
+    def snapshot(self, workspace_id: str) -> MailboxSnapshot | None:
+        """The mailbox as this container last read it, if that was within ``SNAPSHOT_TTL_S``."""
+        kept = self._snapshots.get((workspace_id, _SNAPSHOT))
+        if kept is None or self._monotonic() - kept[0] > SNAPSHOT_TTL_S:
+            return None
+        return kept[1]
+
+    def forget_all(self) -> None:
+        """A SnapStart restore starts without what another environment read (snapstart.py)."""
+        self._snapshots.clear()
 
     def read(
         self,
@@ -58,6 +89,12 @@ class DynamoSendContextReader:
         connection = connection_from_item(connection_item) if connection_item else None
         email = found.get(keys.email_sk(activity_id))
         earlier = found.get(keys.email_sk(earlier_activity_id)) if earlier_activity_id else None
+        profile_item = found.get(keys.PROFILE_SK)
+        profile, pace = profile_from_item(profile_item), pace_from_item(found.get(keys.PACE_SK))
+        if connection is not None:
+            stamp = str(profile_item["updated_at"]) if profile_item and "updated_at" in profile_item else None
+            kept = MailboxSnapshot(connection=connection, profile=profile, profile_stamp=stamp, pace=pace)
+            self._snapshots.put((workspace_id, _SNAPSHOT), (self._monotonic(), kept))
         return SendContext(
             gates=Gates(
                 connection_status=connection.status if connection else ConnectionStatus.DISCONNECTED,
@@ -66,11 +103,11 @@ class DynamoSendContextReader:
                 paused_until=parse_time(connection_item.get("paused_until")) if connection_item else None,
             ),
             connection=connection,
-            profile=profile_from_item(found.get(keys.PROFILE_SK)),
+            profile=profile,
             email=email_from_item(email) if email else None,
             earlier=email_from_item(earlier) if earlier else None,
             recipient_suppressed=bool(suppression and suppression["sk"] in found),
-            pace=pace_from_item(found.get(keys.PACE_SK)),
+            pace=pace,
         )
 
     def _batch_get(self, wanted: list[dict[str, str]]) -> dict[str, Any]:

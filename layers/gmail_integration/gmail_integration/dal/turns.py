@@ -10,6 +10,9 @@ with no read in between.
 A cancellation says which part failed. The email part failing means the email is no longer new or waiting (a claim,
 a park, an end): the slot alone is reserved by the atomic form (dal/pacing.py), as before the merge, and the caller
 is told nothing was recorded.
+
+The claim of an email back at its turn without a read carries its context's premises as ConditionChecks
+(dal/premises.py): one of them failing answers ``TakenClaim(stale=True)``, and the use case reads afresh.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from botocore.exceptions import ClientError
 from gmail_integration.dal.items import Item
 from gmail_integration.dal.ledger import DynamoEmailLedger, claim_answer, claim_update, wait_update
 from gmail_integration.dal.pacing import DynamoMailboxPace, pace_from_item, pace_key, take_update
+from gmail_integration.dal.premises import premise_checks
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import EmailRecord
 from gmail_integration.models.ledger import ClaimResult, TakenClaim
 from gmail_integration.models.pacing import PaceState, WaitReason, window_of
+from gmail_integration.models.turn_ticket import Premises
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -51,13 +56,13 @@ class Cancelled(Exception):
         self.failed = failed
 
 
-def transact(table: Table, parts: list[dict[str, Any]]) -> None:
-    """Writes every part or none; raises ``Cancelled`` when a condition failed or another transaction interfered
-    (then ``failed`` is empty), and re-raises anything else (throttling: the message is retried as for any call)."""
+def transact(table: Table, parts: list[dict[str, Any]], checks: list[dict[str, Any]] | None = None) -> None:
+    """Writes every part (updates) or none, ``checks`` (ConditionCheck entries) after them; raises ``Cancelled`` when
+    a condition failed or another transaction interfered (then ``failed`` is empty), and re-raises anything else
+    (throttling: the message is retried as for any call). Indices count the parts first, then the checks."""
+    items = [{"Update": part} for part in parts] + list(checks or [])
     try:
-        table.meta.client.transact_write_items(
-            TransactItems=[{"Update": part} for part in parts]  # type: ignore[typeddict-item]
-        )
+        table.meta.client.transact_write_items(TransactItems=items)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
             raise
@@ -93,10 +98,12 @@ _GUARDED = (("send_cursor", ":seen_cursor"), ("message_id", ":seen_message_id"),
 
 def _as_read(seen: EmailRecord | None) -> tuple[str, dict[str, Any]]:
     """The claim's guard: the email is still as the context read saw it in everything the claim's answer is made of
-    (status, send cursor, Message-ID) and in its park reason, so the answer built from the read is the true one."""
+    (status, send cursor, Message-ID) and in its park reason, so the answer built from the read is the true one; and
+    it is this email (no other payload under the activity id), which a context built without a read cannot know."""
     if seen is None:
         return "attribute_not_exists(pk)", {}
-    terms, values = ["#status = :seen_status"], {":seen_status": seen.status.value}
+    terms = ["#status = :seen_status", "(attribute_not_exists(payload_hash) OR payload_hash = :hash)"]
+    values = {":seen_status": seen.status.value}
     for name, placeholder in _GUARDED:
         value = getattr(seen, name)
         if value is None:
@@ -105,6 +112,20 @@ def _as_read(seen: EmailRecord | None) -> tuple[str, dict[str, Any]]:
             terms.append(f"{name} = {placeholder}")
             values[placeholder] = value
     return " AND ".join(terms), values
+
+
+def _same_policy(update: dict[str, Any], hint: PaceState) -> dict[str, Any]:
+    """The take holds only under the pace settings the interval and the cap were computed from: a workspace that
+    changed them since the read gets its new pace at once (the failed take answers the item as it stands)."""
+    values = update["ExpressionAttributeValues"]
+    terms = [update["ConditionExpression"]]
+    for name, value in (("min_gap_s", hint.min_gap_s), ("max_per_hour", hint.max_per_hour)):
+        if value is None:
+            terms.append(f"attribute_not_exists({name})")
+        else:
+            terms.append(f"{name} = :seen_{name}")
+            values[f":seen_{name}"] = _decimal(value) if isinstance(value, float) else value
+    return {**update, "ConditionExpression": " AND ".join(terms)}
 
 
 def _claim_as_read(seen: EmailRecord | None, cursor: str | None, message_id: str) -> ClaimResult:
@@ -164,11 +185,13 @@ class DynamoTurnBook:
         pace: tuple[float, int, PaceState],
         seen: EmailRecord | None,
         claim: tuple[timedelta, str | None, str],
+        premises: Premises | None = None,
     ) -> TakenClaim:
         """Takes the mailbox's slot at ``now`` and claims the email, in one transaction.
 
         ``pace``: (interval, hourly cap, the pace the read saw); ``claim``: (lease, send cursor, proposed
-        Message-ID); ``seen``: the email as the context read saw it, which the claim is guarded on.
+        Message-ID); ``seen``: the email as the context read saw it, which the claim is guarded on; ``premises``:
+        what a context built without a read assumed, each checked in the same transaction.
         """
         interval, cap, hint = pace
         lease, cursor, message_id = claim
@@ -179,17 +202,22 @@ class DynamoTurnBook:
         guard, guard_values = _as_read(seen)
         email_part["ConditionExpression"] = f"({email_part['ConditionExpression']}) AND {guard}"
         email_part["ExpressionAttributeValues"].update(guard_values)
+        checks = (
+            premise_checks(self._table.name, command.workspace_id, command.activity_id, premises) if premises else []
+        )
         state = hint
         for _ in range(2):
             pace_part = {
                 "TableName": self._table.name,
                 "Key": pace_key(command.workspace_id),
-                **take_update(at, interval, cap, same),
+                **_same_policy(take_update(at, interval, cap, same), hint),
                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
             try:
-                transact(self._table, [pace_part, email_part])
+                transact(self._table, [pace_part, email_part], checks)
             except Cancelled as cancelled:
+                if any(index > EMAIL_PART for index in cancelled.failed):
+                    return TakenClaim(stale=True)
                 if EMAIL_PART in cancelled.failed:
                     return TakenClaim()
                 if PACE_PART not in cancelled.failed:

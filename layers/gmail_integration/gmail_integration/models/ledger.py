@@ -19,15 +19,17 @@ class ClaimResult:
 
 @dataclass(frozen=True)
 class TakenClaim:
-    """The answer of the slot and the claim written together (dal/turns.py): exactly one of three.
+    """The answer of the slot and the claim written together (dal/turns.py): exactly one of four.
 
     ``claim``: the slot is taken and the email claimed. ``missed``: the mailbox may not send yet (another worker
-    sent, the hour is full), nothing written; ``pace`` is the pace item as it stood. Neither: the email changed since
-    the context read (a claim elsewhere, a park, an end), nothing written; the caller takes the two writes apart.
+    sent, the hour is full), nothing written; ``pace`` is the pace item as it stood. ``stale``: a premise of a context
+    built without a read no longer holds, nothing written; the caller reads afresh. None of these: the email changed
+    since the context read (a claim elsewhere, a park, an end), nothing written; the caller takes the two writes apart.
     """
 
     claim: ClaimResult | None = None
     pace: PaceState | None = None
+    stale: bool = False
 
     @property
     def missed(self) -> bool:

@@ -23,6 +23,7 @@ from gmail_integration.jitter import with_jitter
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.gmail_errors import DeliveryUnknownError, GmailError
 from gmail_integration.models.pacing import WaitReason
+from gmail_integration.models.turn_ticket import TurnTicket
 from gmail_integration.models.types import Identifier
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.pacing import INLINE_WAIT_S, sqs_delay_s
@@ -72,8 +73,15 @@ class ProcessSendMessage:
     resend: DelayedResend | None = None
 
     def __call__(
-        self, body: str, receipt_handle: str, receive_count: int = 1, not_before: float | None = None
+        self,
+        body: str,
+        receipt_handle: str,
+        receive_count: int = 1,
+        not_before: float | None = None,
+        ticket: str | None = None,
     ) -> SendOutcome | None:
+        """``not_before`` and ``ticket``: what a waiting email's message carries (its turn, and what the read before
+        the wait saw, models/turn_ticket.py); a message from upstream carries neither."""
         try:
             loads_strict(body)  # duplicate keys, absurd depth or numbers: refused, never resolved
             command = SendEmailV1.model_validate_json(body)
@@ -88,11 +96,11 @@ class ProcessSendMessage:
         if self.resend is not None and not_before is not None and not_before - now > INLINE_WAIT_S:
             # A wait longer than one SQS delay: the next hop, decided without reading the table.
             count("SendWaitHops")
-            self.resend.send_later(body, sqs_delay_s(not_before, now), not_before)
+            self.resend.send_later(body, sqs_delay_s(not_before, now), not_before, ticket)
             logger.remove_keys(["workspace_id", "activity_id"])
             return None
         try:
-            return self.send_email(command, slot=not_before)
+            return self.send_email(command, slot=not_before, ticket=TurnTicket.from_attribute(ticket))
         except PayloadMismatchError as exc:
             logger.error("send message rejected", extra={"reason": str(exc)})
             count("InvalidSendMessages")
@@ -104,7 +112,7 @@ class ProcessSendMessage:
                 self.postponer.postpone(receipt_handle, exc.delay_s)
                 raise
             until = self.clock().timestamp() + exc.delay_s
-            self.resend.send_later(body, sqs_delay_s(until, self.clock().timestamp()), until)
+            self.resend.send_later(body, sqs_delay_s(until, self.clock().timestamp()), until, exc.ticket)
             return None
         except DeliveryUnknownError:
             # Come back just after the claim's lease, when the retry may look in Gmail for this email.
@@ -130,7 +138,7 @@ class ProcessSendMessage:
         finally:
             logger.remove_keys(["workspace_id", "activity_id"])
 
-    def defer(self, body: str, not_before: float | None) -> bool:
+    def defer(self, body: str, not_before: float | None, ticket: str | None = None) -> bool:
         """A record the invocation has no time left for goes back on the queue at once, keeping its turn; a first
         receive also shows its email (waiting in line), so every approved email is visible. False: not deferred."""
         if self.resend is None:
@@ -143,7 +151,7 @@ class ProcessSendMessage:
         now = self.clock()
         if not_before is None:
             self.ledger.record_wait(command, now, now, WaitReason.IN_LINE, payload_hash(command))
-        self.resend.send_later(body, 0, not_before if not_before is not None else now.timestamp())
+        self.resend.send_later(body, 0, not_before if not_before is not None else now.timestamp(), ticket)
         return True
 
     def _reject(self, body: str, reason: str) -> None:

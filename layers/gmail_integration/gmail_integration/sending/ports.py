@@ -11,9 +11,10 @@ from gmail_integration.models.domain import BillingStatus, Connection, EmailReco
 from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
 from gmail_integration.models.ledger import ClaimResult, TakenClaim
 from gmail_integration.models.pacing import PaceSettings, PaceState, WaitReason
-from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.send_context import MailboxSnapshot, SendContext
 from gmail_integration.models.suppressions import Suppression, SuppressionReason
 from gmail_integration.models.threads import ThreadLook
+from gmail_integration.models.turn_ticket import Premises
 
 
 class SendContextReader(Protocol):
@@ -25,6 +26,10 @@ class SendContextReader(Protocol):
         earlier_activity_id: str | None,
         recipient: str | None = None,
     ) -> SendContext: ...
+
+    def snapshot(self, workspace_id: str) -> MailboxSnapshot | None:
+        """The mailbox as this container's last ``read`` of it saw it, while recent (dal/send_context.py)."""
+        ...
 
 
 class EmailLedger(Protocol):
@@ -107,7 +112,7 @@ class DeadLetters(Protocol):
 class DelayedResend(Protocol):
     """The send queue taking a message again, hidden for ``delay_s`` and carrying its target time."""
 
-    def send_later(self, body: str, delay_s: int, not_before: float) -> None: ...
+    def send_later(self, body: str, delay_s: int, not_before: float, ticket: str | None = None) -> None: ...
 
 
 class Postponer(Protocol):
@@ -209,9 +214,12 @@ class TurnBook(Protocol):
         pace: tuple[float, int, PaceState],
         seen: EmailRecord | None,
         claim: tuple[timedelta, str | None, str],
+        premises: Premises | None = None,
     ) -> TakenClaim:
         """``MailboxPace.take`` and ``EmailLedger.claim`` at once, all or nothing. ``pace``: (interval, hourly cap,
         the pace read); ``claim``: (lease, send cursor, proposed Message-ID); the claim holds only while the email
-        is as ``seen`` (the context read) in status, send cursor, Message-ID and park reason, so the claim's answer
-        comes from that read. A missed slot answers the pace as it stood; a changed email answers neither."""
+        is as ``seen`` (the context read) in status, send cursor, Message-ID and park reason, and carries this
+        payload, so the claim's answer comes from that read; the take only under the pace settings read. A missed
+        slot answers the pace as it stood; a changed email answers neither; a ``premises`` part that no longer
+        holds answers ``stale``."""
         ...

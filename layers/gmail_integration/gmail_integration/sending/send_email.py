@@ -44,6 +44,7 @@ from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.pacing import WaitReason
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.models.suppressions import SUPPRESSED_MESSAGE, SuppressionReason
+from gmail_integration.models.turn_ticket import TurnTicket
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.mime import (
     ThreadRef,
@@ -57,8 +58,9 @@ from gmail_integration.sending.ports import (
     SendingGmail,
     SuppressionList,
 )
-from gmail_integration.sending.retry import EarlierNotSentError, RetryLaterError
+from gmail_integration.sending.retry import EarlierNotSentError, RetryLaterError, StaleContextError
 from gmail_integration.sending.stop_on_reply import StopOnReply, ThreadVerdict, Verdict
+from gmail_integration.sending.tickets import resume
 from gmail_integration.sending.waiting import MailboxTurns
 
 __all__ = ["PayloadMismatchError", "RetryLaterError", "SendEmail", "SendOutcome"]
@@ -157,15 +159,35 @@ class SendEmail:
     """The mailbox's pace (waiting.py); unset, only Gmail's own 429s hold a mailbox back."""
     sleep: Callable[[float], None] = time.sleep
 
-    def __call__(self, command: SendEmailV1, slot: float | None = None) -> SendOutcome:
-        """``slot``: the turn (epoch seconds) an earlier wait of this email reserved, carried by its message."""
-        context = self.contexts.read(
+    def __call__(
+        self, command: SendEmailV1, slot: float | None = None, ticket: TurnTicket | None = None
+    ) -> SendOutcome:
+        """``slot``: the turn (epoch seconds) an earlier wait of this email reserved, carried by its message;
+        ``ticket``: what that wait's read saw (sending/tickets.py), so the turn may go without a read."""
+        context = None
+        if ticket is not None and slot is not None:
+            snapshot = self.contexts.snapshot(command.workspace_id)
+            context = resume(command, ticket, snapshot, self.clock())
+            count("SendTurnsWithoutRead" if context is not None else "SendTurnsRead")
+        if context is not None:
+            try:
+                return self._decide(command, context, slot)
+            except StaleContextError as stale:
+                # Nothing was written on the context's strength: decide again on what the table says now.
+                count("SendTurnContextsStale")
+                logger.info("send context changed while the email waited; read afresh", extra={"why": str(stale)})
+        return self._decide(command, self._read(command), slot)
+
+    def _read(self, command: SendEmailV1) -> SendContext:
+        return self.contexts.read(
             command.workspace_id,
             command.agent_id,
             command.activity_id,
             command.in_reply_to_activity_id,
             recipient=command.to.email,
         )
+
+    def _decide(self, command: SendEmailV1, context: SendContext, slot: float | None) -> SendOutcome:
         digest = payload_hash(command)
         existing = context.email
         if existing is not None and existing.payload_hash not in (None, digest):
@@ -214,7 +236,10 @@ class SendEmail:
     ) -> SendOutcome:
         """Parks, unless an earlier attempt turns out to be in Gmail already (then it is recorded SENT). When Gmail
         cannot tell, the parked email says so (``delivery_unconfirmed``): the prospect may have it while Email
-        Ready shows it waiting, and its next claim looks in Gmail before sending, so no second copy goes out."""
+        Ready shows it waiting, and its next claim looks in Gmail before sending, so no second copy goes out.
+        A context built without a read never parks: the decision is made again on a fresh read."""
+        if context.premises is not None:
+            raise StaleContextError(f"about to park ({reason.value}) on a context built without a read")
         earlier = self._settle_unconfirmed(command, context, digest)
         if isinstance(earlier, SendOutcome):
             return earlier
@@ -259,14 +284,15 @@ class SendEmail:
             context = replace(context, recipient_suppressed=True)
         earlier = context.earlier
         if look.parent_message_id and earlier is not None and not earlier.rfc_message_id:
-            self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, look.parent_message_id)
+            if context.premises is None:  # written only about an email a read saw, not one a ticket names
+                self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, look.parent_message_id)
             context = replace(context, earlier=earlier.model_copy(update={"rfc_message_id": look.parent_message_id}))
         return context
 
     # ---- sending ----
     def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
         try:
-            thread = self._thread_for(command, context.earlier, connection)
+            thread = self._thread_for(command, context.earlier, connection, remember=context.premises is None)
         except EarlierNotSentError as waiting:
             if self.turns is not None:
                 until = self.clock().timestamp() + waiting.delay_s
@@ -454,7 +480,7 @@ class SendEmail:
 
     # ---- follow-ups ----
     def _thread_for(
-        self, command: SendEmailV1, earlier: EmailRecord | None, connection: Connection
+        self, command: SendEmailV1, earlier: EmailRecord | None, connection: Connection, *, remember: bool = True
     ) -> ThreadRef | None:
         if not command.in_reply_to_activity_id:
             return None
@@ -474,7 +500,8 @@ class SendEmail:
                 logger.warning("the followed-up email is gone from this mailbox; sent as a new conversation")
                 return None
             rfc_message_id = headers.headers.get("message-id") or earlier.message_id or ""
-            self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, rfc_message_id)
+            if remember:
+                self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, rfc_message_id)
         return ThreadRef(
             gmail_thread_id=earlier.gmail_thread_id,
             message_id=rfc_message_id,

@@ -10,7 +10,9 @@ miss (another worker sent a moment ago) is again waited for in the worker.
 A wait reserves the email its own slot (the cursor hands out distinct ones, so a burst spreads out and each email
 comes back once), records ``EMAIL_READY`` with ``not_before`` and the reason on the email, and raises
 ``RetryLaterError``: the queue intake then sends the same body again with that delay and acknowledges this delivery,
-so the wait never uses up the queue's receives that detect poison messages.
+so the wait never uses up the queue's receives that detect poison messages. A wait decided from a fresh read also
+hands the message a ticket (sending/tickets.py), so that at its turn the email needs no read: the claim's write then
+checks the ticket's premises, and a premise that no longer holds raises ``StaleContextError`` (read afresh).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from gmail_integration.models.send_context import SendContext
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.pacing import INLINE_WAIT_S, PacePolicy, Turn, epoch, free_at, turn_for_new
 from gmail_integration.sending.ports import EmailLedger, MailboxPace, TurnBook
-from gmail_integration.sending.retry import RetryLaterError
+from gmail_integration.sending.retry import RetryLaterError, StaleContextError
+from gmail_integration.sending.tickets import ticket_for
 
 _TAKE_ATTEMPTS = 3
 
@@ -38,11 +41,11 @@ class MailboxTurns:
     pace: MailboxPace
     ledger: EmailLedger
     clock: Callable[[], datetime]
+    book: TurnBook
+    """The pace item and the email's item moved in one write (dal/turns.py)."""
     default_gap_s: float = 0.0
     default_max_per_hour: int = 0
     sleep: Callable[[float], None] = field(default=time.sleep)
-    book: TurnBook | None = None
-    """Both items in one write (dal/turns.py); unset, the slot and the record are two writes."""
 
     def policy(self, state: PaceState) -> PacePolicy:
         return PacePolicy.of(state, self.default_gap_s, self.default_max_per_hour)
@@ -61,11 +64,12 @@ class MailboxTurns:
             # A first receive never sleeps: the rest of the batch must get its record (visible) and its slot now.
             turn = turn_for_new(state, policy, now, throttled)
             if turn.at > now:
-                self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+                reason = turn.reason or WaitReason.MAILBOX_PACE
+                self.wait(command, digest, turn.at, reason, state, policy, ticket_for(command, context))
             return
         free = free_at(state, policy, now, throttled)
         turn = free if free.at >= slot else Turn(slot, free.reason)
-        self._wait_or_sleep(command, digest, turn, state, policy, now)
+        self._wait_or_sleep(command, digest, turn, state, policy, now, ticket_for(command, context))
 
     def take(self, command: SendEmailV1, context: SendContext, digest: str) -> None:
         """Stamps this send in the pace item, or waits: in the worker when close, else as a recorded wait."""
@@ -90,30 +94,34 @@ class MailboxTurns:
         claim: tuple[timedelta, str | None, str],
         claim_apart: Callable[[], ClaimResult],
     ) -> ClaimResult:
-        """``take`` and the ledger's claim in one write when the book is there; else, or when the email changed
-        since the context read (the one-write claim is guarded on it), the two writes apart: ``take``, then
-        ``claim_apart``. ``claim``: (lease, send cursor, proposed Message-ID)."""
-        if self.book is None:
-            self.take(command, context, digest)
-            return claim_apart()
+        """``take`` and the ledger's claim in one write; when the email changed since the context read (the one-write
+        claim is guarded on it), the two writes apart: ``take``, then ``claim_apart``. ``claim``: (lease, send
+        cursor, proposed Message-ID). A context built without a read whose premises no longer hold raises
+        ``StaleContextError``."""
         state = context.pace
-        policy = self.policy(state)
+        ticket = ticket_for(command, context)
         for _ in range(_TAKE_ATTEMPTS):
+            policy = self.policy(state)  # a failed take answers the pace item as it stands, settings included
             moment = self.clock()
             now = epoch(moment)
             pace = (policy.interval, policy.max_per_hour, state)
-            taken = self.book.take_and_claim(command, digest, moment, pace, context.email, claim)
+            taken = self.book.take_and_claim(command, digest, moment, pace, context.email, claim, context.premises)
             if taken.claim is not None:
                 return taken.claim
+            if taken.stale:
+                raise StaleContextError("the mailbox, the thread or the email changed while the email waited")
             if taken.pace is None:
+                if context.premises is not None:
+                    raise StaleContextError("the email changed while it waited")
                 count("ClaimsApart")
                 self.take(command, replace(context, pace=state), digest)
                 return claim_apart()
             state = taken.pace
             count("PaceSlotsMissed")
-            self._wait_or_sleep(command, digest, free_at(state, policy, now), state, policy, now)
+            self._wait_or_sleep(command, digest, free_at(state, self.policy(state), now), state, policy, now, ticket)
+        policy = self.policy(state)
         turn = free_at(state, policy, epoch(self.clock()))
-        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy, ticket)
 
     def _wait_or_sleep(
         self,
@@ -123,6 +131,7 @@ class MailboxTurns:
         state: PaceState,
         policy: PacePolicy,
         now: float,
+        ticket: str | None = None,
     ) -> None:
         if turn.at <= now:
             return
@@ -132,8 +141,8 @@ class MailboxTurns:
         if turn.reason in (None, WaitReason.MAILBOX_PACE):
             # Back at its own turn and a little late for it (another send came late): it keeps its place in line,
             # right after that send, instead of queueing behind every slot handed out since.
-            self.record(command, digest, turn.at, WaitReason.MAILBOX_PACE)
-        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy)
+            self.record(command, digest, turn.at, WaitReason.MAILBOX_PACE, ticket)
+        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy, ticket)
 
     def wait(
         self,
@@ -143,25 +152,29 @@ class MailboxTurns:
         reason: WaitReason,
         state: PaceState | None = None,
         policy: PacePolicy | None = None,
+        ticket: str | None = None,
     ) -> NoReturn:
-        """Reserves the email a slot at or after ``earliest``, records the wait and hands the message back."""
+        """Reserves the email a slot at or after ``earliest``, records the wait and hands the message back (with
+        ``ticket``, from ``ticket_for``, when its turn may skip the read)."""
         policy = policy or self.policy(state or PaceState())
-        if self.book is None:
-            slot = self.pace.reserve(command.workspace_id, earliest, policy.step(), state)
-            self.record(command, digest, slot, reason)
         now = self.clock()
         slot, recorded = self.book.book_wait(
             command, digest, earliest, policy.step(), state or PaceState(), now, reason
         )
-        self._hand_back(now, slot, reason, recorded)
+        self._hand_back(now, slot, reason, recorded, ticket)
 
-    def record(self, command: SendEmailV1, digest: str, until: float, reason: WaitReason) -> NoReturn:
+    def record(
+        self, command: SendEmailV1, digest: str, until: float, reason: WaitReason, ticket: str | None = None
+    ) -> NoReturn:
         """Shows the wait on the email (when it is still new or waiting) and hands the message back until then."""
         now = self.clock()
         recorded = self.ledger.record_wait(command, now, datetime.fromtimestamp(until, UTC), reason, digest)
-        self._hand_back(now, until, reason, recorded)
+        self._hand_back(now, until, reason, recorded, ticket)
 
-    def _hand_back(self, now: datetime, until: float, reason: WaitReason, recorded: bool) -> NoReturn:
+    def _hand_back(
+        self, now: datetime, until: float, reason: WaitReason, recorded: bool, ticket: str | None
+    ) -> NoReturn:
         count("EmailsWaiting", reason=reason.value)
         logger.info("email waits its turn", extra={"reason": reason.value, "until": until, "recorded": recorded})
-        raise RetryLaterError(reason.value, max(0.0, until - epoch(now)))
+        # Only a recorded wait leaves the email as the ticket assumes it (waiting, nothing else on it).
+        raise RetryLaterError(reason.value, max(0.0, until - epoch(now)), ticket if recorded else None)

@@ -7,17 +7,21 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from gmail_integration.models.turn_ticket import TICKET_ATTRIBUTE
 from gmail_integration.observability import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+    from mypy_boto3_sqs.type_defs import MessageAttributeValueTypeDef, SendMessageBatchRequestEntryTypeDef
 
 _BATCH = 10
 _MAX_VISIBILITY_S = 12 * 60 * 60
 _MAX_DELAY_S = 15 * 60
 NOT_BEFORE = "not_before"
 """The message attribute of a waiting email's message: epoch seconds of its turn."""
+_MAX_MESSAGE_BYTES = 256 * 1024
+"""SQS counts the body and every attribute's name, type and value towards this."""
+_ATTRIBUTES_ROOM = 128
 _MAX_DEDUP_ID = 128
 
 
@@ -46,14 +50,20 @@ class SqsQueue:
             if failed:
                 raise QueueSendError(f"SQS refused {len(failed)} message(s): {sorted({f['Code'] for f in failed})}")
 
-    def send_later(self, body: str, delay_s: int, not_before: float) -> None:
+    def send_later(self, body: str, delay_s: int, not_before: float, ticket: str | None = None) -> None:
         """The same body again, visible after ``delay_s`` (SQS allows 15 minutes); ``not_before`` says when it is
-        really due, so a longer wait chains without reading the table."""
+        really due, so a longer wait chains without reading the table; ``ticket`` lets that turn skip the read. A
+        ticket that would take the message past SQS's size limit is left off (the turn reads instead)."""
+        attributes: dict[str, MessageAttributeValueTypeDef] = {
+            NOT_BEFORE: {"DataType": "Number", "StringValue": f"{not_before:.3f}"}
+        }
+        if ticket and len(body.encode()) + len(ticket.encode()) + _ATTRIBUTES_ROOM <= _MAX_MESSAGE_BYTES:
+            attributes[TICKET_ATTRIBUTE] = {"DataType": "String", "StringValue": ticket}
         self._client.send_message(
             QueueUrl=self._url,
             MessageBody=body,
             DelaySeconds=max(0, min(int(delay_s), _MAX_DELAY_S)),
-            MessageAttributes={NOT_BEFORE: {"DataType": "Number", "StringValue": f"{not_before:.3f}"}},
+            MessageAttributes=attributes,
         )
 
     def postpone(self, receipt_handle: str, seconds: float) -> None:
