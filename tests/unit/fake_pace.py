@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from gmail_integration.models.pacing import PaceSettings, PaceState, window_of
+from gmail_integration.models.pacing import GMAIL_PAIR_WINDOW_S, PaceSettings, PaceState, window_of
 
 
 def _ms(value: float) -> float:
@@ -35,13 +35,16 @@ class FakeMailboxPace:
     ) -> tuple[bool, PaceState]:
         state = self.read(workspace_id)
         window = window_of(now)
-        gap_ok = state.last_send is None or state.last_send <= _ms(now - interval)
+        gap_ok = state.prev_send is None or state.prev_send <= _ms(now - GMAIL_PAIR_WINDOW_S)
+        if interval > 0:
+            gap_ok = gap_ok and (state.last_send is None or state.last_send <= _ms(now - interval))
+        stamped = replace(state, prev_send=state.last_send if state.last_send is not None else 0.0, last_send=_ms(now))
         if state.window == window:
             allowed = gap_ok and (not max_per_hour or state.sent_in_window < max_per_hour)
-            after = replace(state, last_send=_ms(now), sent_in_window=state.sent_in_window + 1)
+            after = replace(stamped, sent_in_window=state.sent_in_window + 1)
         else:
             allowed = gap_ok and (state.window is None or state.window < window)
-            after = replace(state, last_send=_ms(now), window=window, sent_in_window=1)
+            after = replace(stamped, window=window, sent_in_window=1)
         if not allowed:
             return False, state
         self.states[workspace_id] = after

@@ -10,7 +10,7 @@ from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import EmailRecord, EmailStatus
 from gmail_integration.models.ledger import TakenClaim
 from gmail_integration.models.pacing import PaceState, WaitReason
-from gmail_integration.models.turn_ticket import Premises
+from gmail_integration.models.turn_ticket import Premises, StaleContextError
 from tests.unit.fake_ledger import FakeEmailLedger
 from tests.unit.fake_pace import FakeMailboxPace
 
@@ -34,10 +34,16 @@ class FakeTurnBook:
         seen: PaceState,
         now: datetime,
         reason: WaitReason,
+        premises: Premises | None = None,
     ) -> tuple[float, bool]:
         self.transactions += 1
         existing = self.ledger.emails.get(command.activity_id)
         waiting = existing is None or (existing.status is EmailStatus.EMAIL_READY and existing.reason is None)
+        if premises is not None:
+            same_payload = existing is None or existing.payload_hash in (None, payload_hash)
+            held = self.premises_hold is None or self.premises_hold(command, premises)
+            if not (waiting and same_payload and held):
+                raise StaleContextError("the email or the mailbox changed")
         slot = self.pace.reserve(command.workspace_id, earliest, step, seen)
         if not waiting:
             return slot, False

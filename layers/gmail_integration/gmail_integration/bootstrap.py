@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from gmail_integration.dal.read_model import DynamoEmailReadModel
     from gmail_integration.dal.replies import DynamoReplies
     from gmail_integration.dal.send_context import DynamoSendContextReader
+    from gmail_integration.dal.snapshots import MailboxSnapshots
     from gmail_integration.dal.states import DynamoStateStore
     from gmail_integration.dal.suppressions import DynamoSuppressions
     from gmail_integration.dal.threads import DynamoThreads
@@ -343,7 +344,14 @@ class Container:
     def send_contexts(self) -> DynamoSendContextReader:
         from gmail_integration.dal.send_context import DynamoSendContextReader
 
-        return DynamoSendContextReader(self.dynamodb, self.table)
+        return DynamoSendContextReader(self.dynamodb, self.table, self.mailbox_snapshots)
+
+    @cached_property
+    def mailbox_snapshots(self) -> MailboxSnapshots:
+        """The container's last view of each mailbox, which the context reader fills and the turn book moves on."""
+        from gmail_integration.dal.snapshots import MailboxSnapshots
+
+        return MailboxSnapshots()
 
     @cached_property
     def send_email(self) -> SendEmail:
@@ -378,7 +386,7 @@ class Container:
     def turn_book(self) -> DynamoTurnBook:
         from gmail_integration.dal.turns import DynamoTurnBook
 
-        return DynamoTurnBook(self.table)
+        return DynamoTurnBook(self.table, self.mailbox_snapshots)
 
     @cached_property
     def mailbox_pace(self) -> DynamoMailboxPace:

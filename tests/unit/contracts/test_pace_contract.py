@@ -55,6 +55,17 @@ def test_the_slot_is_taken_only_when_the_gap_has_passed(pace: MailboxPace) -> No
     assert pace.take(WS, NOW + 2.0, 2, 0, seen)[0]
 
 
+def test_with_no_gap_gmail_s_pair_rule_lets_two_sends_in_and_holds_the_third(pace: MailboxPace) -> None:
+    assert pace.take(WS, NOW, 0, 0)[0]
+    taken, after = pace.take(WS, NOW + 0.05, 0, 0)
+    assert taken, "two sends close together: Gmail's moving average allows it"
+    assert (after.prev_send, after.last_send) == (pytest.approx(NOW, abs=0.002), pytest.approx(NOW + 0.05, abs=0.002))
+    taken, seen = pace.take(WS, NOW + 0.85, 0, 0, after)
+    assert not taken, "a third within 0.9 s of the first"
+    assert seen.prev_send == pytest.approx(NOW, abs=0.002)
+    assert pace.take(WS, NOW + 0.9, 0, 0, seen)[0]
+
+
 def test_the_hourly_cap_holds_and_a_new_hour_starts_again(pace: MailboxPace) -> None:
     assert pace.take(WS, NOW, 0.45, 2)[0]
     assert pace.take(WS, NOW + 1, 0.45, 2)[0]

@@ -50,9 +50,9 @@ def test_a_cursor_moved_by_another_worker_costs_one_more_write_and_no_read(dynam
     writes: list[int] = []
     real = turns.transact
 
-    def counted(table: Any, parts: list[dict[str, Any]]) -> None:
+    def counted(table: Any, parts: list[dict[str, Any]], checks: list[dict[str, Any]] | None = None) -> None:
         writes.append(len(parts))
-        real(table, parts)
+        real(table, parts, checks)
 
     with mock.patch.object(turns, "transact", counted):
         slot, recorded = DynamoTurnBook(dynamodb_table).book_wait(

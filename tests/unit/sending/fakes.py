@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import message_from_bytes
 from email.policy import default
@@ -55,7 +55,10 @@ class SendWorld:
         return self.ledger.emails
 
     def snapshot(self, workspace_id: str) -> MailboxSnapshot | None:
-        return self.last_snapshot
+        """What the last read saw, its pace kept current as one container's own writes keep it (dal/snapshots.py)."""
+        if self.last_snapshot is None:
+            return None
+        return replace(self.last_snapshot, pace=self.pace.read(workspace_id))
 
     def premises_hold(self, command: SendEmailV1, premises: Premises) -> bool:
         """The premise checks of dal/premises.py over this world (the send tests' FakeTurnBook asks)."""

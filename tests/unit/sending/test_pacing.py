@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gmail_integration.models.pacing import PaceState, WaitReason
+from gmail_integration.models.pacing import GMAIL_PAIR_WINDOW_S, PaceState, WaitReason
 from gmail_integration.sending.pacing import (
     GMAIL_SEND_INTERVAL_S,
     INLINE_WAIT_S,
@@ -36,8 +36,16 @@ def test_the_jitter_only_lengthens_the_gap(gap: float) -> None:
 
 def test_gmail_s_own_rate_holds_with_the_gap_off() -> None:
     policy = PacePolicy(min_gap_s=0, max_per_hour=0)
-    assert policy.interval == GMAIL_SEND_INTERVAL_S
-    assert 1 / GMAIL_SEND_INTERVAL_S < 250 / 100, "below Gmail's 250 units a second at 100 units a send"
+    assert policy.gap == 0, "no gap of ours: only Gmail's pair rule"
+    assert 2 / GMAIL_PAIR_WINDOW_S < 250 / 100, "two sends per window stay below Gmail's 250 units a second"
+    assert 1 / policy.step() < 250 / 100, "the reservations alone never outrun it either"
+
+
+def test_gmail_s_pair_rule_lets_two_sends_close_together_and_holds_the_third() -> None:
+    policy = PacePolicy(min_gap_s=0, max_per_hour=0)
+    assert free_at(PaceState(last_send=NOW - 0.01, prev_send=NOW - 5), policy, NOW).at == NOW
+    turn = free_at(PaceState(last_send=NOW - 0.01, prev_send=NOW - 0.3), policy, NOW)
+    assert (turn.at, turn.reason) == (pytest.approx(NOW + 0.6), WaitReason.MAILBOX_PACE)
 
 
 def test_an_hourly_cap_spreads_the_reservations_over_the_hour() -> None:
@@ -76,6 +84,11 @@ def test_gmail_s_429_is_the_same_turn() -> None:
     until = datetime.fromtimestamp(NOW + 45, UTC)
     turn = free_at(PaceState(last_send=NOW - 1), PacePolicy(2, 0), NOW, until)
     assert (turn.at, turn.reason) == (NOW + 45, WaitReason.GMAIL_RATE_LIMIT)
+
+
+def test_a_new_email_right_after_a_send_waits_for_a_slot_of_its_own() -> None:
+    turn = turn_for_new(PaceState(last_send=NOW - 0.1, prev_send=NOW - 50), PacePolicy(0, 0), NOW)
+    assert (turn.at, turn.reason) == (pytest.approx(NOW + GMAIL_SEND_INTERVAL_S - 0.1), WaitReason.MAILBOX_PACE)
 
 
 def test_a_new_email_queues_behind_the_handed_out_slots() -> None:

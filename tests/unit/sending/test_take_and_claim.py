@@ -16,7 +16,7 @@ import pytest
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import EmailRecord, EmailStatus, ParkReason
 from gmail_integration.models.ledger import ClaimResult, TakenClaim
-from gmail_integration.models.pacing import PaceSettings, WaitReason
+from gmail_integration.models.pacing import GMAIL_PAIR_WINDOW_S, PaceSettings, WaitReason
 from gmail_integration.sending.retry import RetryLaterError
 from gmail_integration.sending.waiting import MailboxTurns
 from tests.unit.domain.test_commands import VALID
@@ -88,14 +88,18 @@ def test_a_free_mailbox_costs_one_write_for_the_slot_and_the_claim(stage: Stage)
 
 
 def test_a_slot_missed_by_a_hair_is_slept_for_then_taken_with_the_claim(stage: Stage) -> None:
-    stage.book.race = lambda: stage.world.pace.take(COMMAND.workspace_id, _now(stage), 0.45, 0)
+    def two_sends_elsewhere() -> None:  # another worker sent twice in the last 0.3 s: Gmail's pair rule is spent
+        stage.world.pace.take(COMMAND.workspace_id, _now(stage) - 0.3, 0, 0)
+        stage.world.pace.take(COMMAND.workspace_id, _now(stage), 0, 0)
+
+    stage.book.race = two_sends_elsewhere
     start = _now(stage)
     claim = stage.claim()
     assert claim.claimed
     assert [answer.missed for answer in stage.book.answers] == [True, False]
-    assert _now(stage) - start == pytest.approx(0.45, abs=0.01), "slept to the end of the other send's gap"
-    first, second = stage.world.pace.taken
-    assert second - first >= 0.45
+    assert _now(stage) - start == pytest.approx(0.6, abs=0.01), "slept until the first of the pair is 0.9 s old"
+    first, _, third = stage.world.pace.taken
+    assert third - first >= GMAIL_PAIR_WINDOW_S - 1e-6
 
 
 def test_a_slot_missed_far_off_is_a_recorded_wait_with_nothing_claimed(stage: Stage) -> None:

@@ -195,3 +195,42 @@ def test_tickets_go_only_to_plainly_waiting_emails(h: Harness) -> None:
     follow = SendEmailV1.model_validate(email(1, in_reply_to_activity_id="act_0"))
     assert ticket_for(follow, not_sent) is None, "a follow-up waits for its earlier email with a read"
     assert json.loads(ticket_for(follow, replace(context, earlier=None)) or "x") == {}
+
+
+def test_a_first_email_in_a_container_that_read_the_mailbox_is_recorded_without_a_read(h: Harness) -> None:
+    two_waiting(h)  # the first delivery read; the others found the container's view
+    assert h.world.reads == 1
+    assert h.email("act_2").status is EmailStatus.EMAIL_READY, "visible from its first receive"
+    assert h.email("act_2").not_before is not None
+
+
+def test_a_redelivered_message_of_a_sent_email_sends_nothing_again(h: Harness) -> None:
+    assert h.deliver(email(0)) is SendOutcome.SENT
+    assert h.deliver(email(0)) is SendOutcome.ALREADY_HANDLED, "the write found the email: read afresh"
+    assert len(h.gmail.sent) == 1
+
+
+def test_an_activity_id_reused_for_another_email_is_caught_without_a_read_first(h: Harness) -> None:
+    h.world.pace.configure(WS, PaceSettings(min_gap_s=60))
+    h.deliver(email(0))
+    h.deliver(email(1))
+    assert h.deliver(email(1, subject="Something else entirely")) is None
+    [(body, reason)] = h.dead.letters
+    assert json.loads(body)["subject"] == "Something else entirely"
+    assert "different email" in reason
+    assert h.email("act_1").subject == FIRST["subject"], "the waiting email keeps its own payload"
+
+
+def test_a_gate_closed_since_the_container_s_read_parks_a_first_receive(h: Harness) -> None:
+    h.world.pace.configure(WS, PaceSettings(min_gap_s=60))
+    h.deliver(email(0))
+    h.world.billing = BillingStatus.PAST_DUE
+    assert h.deliver(email(1)) is SendOutcome.PARKED
+    assert h.email("act_1").reason == "billing_past_due"
+
+
+def test_a_follow_up_s_first_receive_reads_its_thread_from_the_table(h: Harness) -> None:
+    h.deliver(email(0))
+    reads = h.world.reads
+    h.deliver(email(1, in_reply_to_activity_id="act_0", subject="Re: x"))
+    assert h.world.reads == reads + 1

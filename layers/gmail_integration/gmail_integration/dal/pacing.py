@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from gmail_integration.dal import keys
 from gmail_integration.dal.items import Item, is_conditional_failure
-from gmail_integration.models.pacing import PaceSettings, PaceState, window_of
+from gmail_integration.models.pacing import GMAIL_PAIR_WINDOW_S, PaceSettings, PaceState, window_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -46,6 +46,7 @@ def pace_from_item(item: Item | None) -> PaceState:
     return PaceState(
         next_slot=_float(item, "next_slot"),
         last_send=_float(item, "last_send"),
+        prev_send=_float(item, "prev_send"),
         window=None if window is None else int(window),
         sent_in_window=int(item.get("sent_in_window", 0)),
         min_gap_s=None if gap is None else float(gap),
@@ -137,23 +138,35 @@ class DynamoMailboxPace:
 
 
 def take_update(now: float, interval: float, max_per_hour: int, same_window: bool) -> dict[str, Any]:
-    """The take's write (without its key): ``same_window`` when the pace item already counts ``now``'s hour.
+    """The take's write (without its key): ``same_window`` when the pace item already counts ``now``'s hour;
+    ``interval``: the workspace's gap between two sends (0: none). Gmail's pair rule always holds: the send before
+    the last one is at least ``GMAIL_PAIR_WINDOW_S`` old.
 
     The two forms keep the hour's count exact: the same hour adds one under the cap, a new hour starts at one. The
     caller picks the form from the pace it read and, when the write fails because the hour was not the one it
     thought, tries the other (dal/turns.py does the same inside its transaction)."""
     window = window_of(now)
-    values: dict[str, Any] = {":now": _number(now), ":cutoff": _number(now - interval), ":win": window, ":one": 1}
-    gap_ok = "(attribute_not_exists(last_send) OR last_send <= :cutoff)"
+    values: dict[str, Any] = {
+        ":now": _number(now),
+        ":pair_cutoff": _number(now - GMAIL_PAIR_WINDOW_S),
+        ":win": window,
+        ":one": 1,
+        ":never": 0,
+    }
+    gap_ok = "(attribute_not_exists(prev_send) OR prev_send <= :pair_cutoff)"
+    if interval > 0:
+        gap_ok += " AND (attribute_not_exists(last_send) OR last_send <= :cutoff)"
+        values[":cutoff"] = _number(now - interval)
+    stamp = "SET prev_send = if_not_exists(last_send, :never), last_send = :now"
     if same_window:
         condition = f"#w = :win AND {gap_ok}"
-        update = "SET last_send = :now, sent_in_window = sent_in_window + :one"
+        update = f"{stamp}, sent_in_window = sent_in_window + :one"
         if max_per_hour:
             condition += " AND sent_in_window < :cap"
             values[":cap"] = max_per_hour
     else:
         condition = f"(attribute_not_exists(#w) OR #w < :win) AND {gap_ok}"
-        update = "SET last_send = :now, #w = :win, sent_in_window = :one"
+        update = f"{stamp}, #w = :win, sent_in_window = :one"
     return {
         "UpdateExpression": update,
         "ConditionExpression": condition,

@@ -1,24 +1,21 @@
 """Everything the send use case reads, in one DynamoDB round trip (BatchGetItem of up to eight items).
 
-The reader also keeps, per workspace, the mailbox as its last read saw it (``snapshot``): a waiting email back at its
-turn builds its context from that and its ticket instead of reading again (sending/tickets.py), and the claim's write
-checks that nothing it assumed has changed. A snapshot older than ``SNAPSHOT_TTL_S`` is not offered: its connection's
-history cursor, which a claim records for the look in Gmail after a crash, should not be far behind.
+The reader also keeps, per workspace, the mailbox as its last read saw it (``snapshot``, dal/snapshots.py): an email
+can then be decided without reading again (sending/tickets.py), and the write that follows checks that nothing it
+assumed has changed.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gmail_integration.cache import WorkspaceCache
 from gmail_integration.dal import keys
 from gmail_integration.dal.batch import batch_get
 from gmail_integration.dal.connections import connection_from_item, connection_key
 from gmail_integration.dal.email_item import email_from_item, email_key
 from gmail_integration.dal.pacing import pace_from_item, pace_key
 from gmail_integration.dal.profiles import profile_from_item
+from gmail_integration.dal.snapshots import MailboxSnapshots
 from gmail_integration.dal.suppressions import suppression_key
 from gmail_integration.models.domain import BillingStatus, ConnectionStatus, Gates
 from gmail_integration.models.send_context import MailboxSnapshot, SendContext
@@ -29,32 +26,17 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 
-SNAPSHOT_TTL_S = 600.0
-_SNAPSHOT = "snapshot"
-
-
 class DynamoSendContextReader:
     def __init__(
-        self,
-        resource: DynamoDBServiceResource,
-        table: Table,
-        monotonic: Callable[[], float] = time.monotonic,
+        self, resource: DynamoDBServiceResource, table: Table, snapshots: MailboxSnapshots | None = None
     ) -> None:
         self._resource = resource
         self._table = table
-        self._monotonic = monotonic
-        self._snapshots: WorkspaceCache[tuple[float, MailboxSnapshot]] = WorkspaceCache()
+        self._snapshots = snapshots if snapshots is not None else MailboxSnapshots()
 
     def snapshot(self, workspace_id: str) -> MailboxSnapshot | None:
-        """The mailbox as this container last read it, if that was within ``SNAPSHOT_TTL_S``."""
-        kept = self._snapshots.get((workspace_id, _SNAPSHOT))
-        if kept is None or self._monotonic() - kept[0] > SNAPSHOT_TTL_S:
-            return None
-        return kept[1]
-
-    def forget_all(self) -> None:
-        """A SnapStart restore starts without what another environment read (snapstart.py)."""
-        self._snapshots.clear()
+        """The mailbox as this container last read it, while recent (dal/snapshots.py)."""
+        return self._snapshots.get(workspace_id)
 
     def read(
         self,
@@ -94,7 +76,7 @@ class DynamoSendContextReader:
         if connection is not None:
             stamp = str(profile_item["updated_at"]) if profile_item and "updated_at" in profile_item else None
             kept = MailboxSnapshot(connection=connection, profile=profile, profile_stamp=stamp, pace=pace)
-            self._snapshots.put((workspace_id, _SNAPSHOT), (self._monotonic(), kept))
+            self._snapshots.put(workspace_id, kept)
         return SendContext(
             gates=Gates(
                 connection_status=connection.status if connection else ConnectionStatus.DISCONNECTED,

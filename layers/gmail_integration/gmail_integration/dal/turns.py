@@ -17,6 +17,7 @@ The claim of an email back at its turn without a read carries its context's prem
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -28,11 +29,12 @@ from gmail_integration.dal.items import Item
 from gmail_integration.dal.ledger import DynamoEmailLedger, claim_answer, claim_update, wait_update
 from gmail_integration.dal.pacing import DynamoMailboxPace, pace_from_item, pace_key, take_update
 from gmail_integration.dal.premises import premise_checks
+from gmail_integration.dal.snapshots import MailboxSnapshots
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import EmailRecord
 from gmail_integration.models.ledger import ClaimResult, TakenClaim
 from gmail_integration.models.pacing import PaceState, WaitReason, window_of
-from gmail_integration.models.turn_ticket import Premises
+from gmail_integration.models.turn_ticket import Premises, StaleContextError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -93,6 +95,7 @@ def _decimal(value: float) -> Decimal:
     return Decimal(str(_ms(value)))
 
 
+_THIS_PAYLOAD = "(attribute_not_exists(payload_hash) OR payload_hash = :hash)"
 _GUARDED = (("send_cursor", ":seen_cursor"), ("message_id", ":seen_message_id"), ("reason", ":seen_reason"))
 
 
@@ -102,7 +105,7 @@ def _as_read(seen: EmailRecord | None) -> tuple[str, dict[str, Any]]:
     it is this email (no other payload under the activity id), which a context built without a read cannot know."""
     if seen is None:
         return "attribute_not_exists(pk)", {}
-    terms = ["#status = :seen_status", "(attribute_not_exists(payload_hash) OR payload_hash = :hash)"]
+    terms = ["#status = :seen_status", _THIS_PAYLOAD]
     values = {":seen_status": seen.status.value}
     for name, placeholder in _GUARDED:
         value = getattr(seen, name)
@@ -136,10 +139,16 @@ def _claim_as_read(seen: EmailRecord | None, cursor: str | None, message_id: str
 
 
 class DynamoTurnBook:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, snapshots: MailboxSnapshots | None = None) -> None:
         self._table = table
         self._pace = DynamoMailboxPace(table)
         self._ledger = DynamoEmailLedger(table)
+        self._snapshots = snapshots if snapshots is not None else MailboxSnapshots()
+
+    def _checks(self, command: SendEmailV1, premises: Premises | None) -> list[dict[str, Any]]:
+        if premises is None:
+            return []
+        return premise_checks(self._table.name, command.workspace_id, command.activity_id, premises)
 
     def book_wait(
         self,
@@ -150,27 +159,40 @@ class DynamoTurnBook:
         seen: PaceState,
         now: datetime,
         reason: WaitReason,
+        premises: Premises | None = None,
     ) -> tuple[float, bool]:
         """Reserves the slot ``max(cursor, earliest)`` and records the wait until it, in one transaction.
 
-        Answers the slot and whether the wait was recorded (False: the email was not new or waiting).
+        Answers the slot and whether the wait was recorded (False: the email was not new or waiting). With
+        ``premises`` (a context built without a read), they are checked in the same transaction and the email must
+        carry this payload; either failing raises ``StaleContextError`` with nothing written.
         """
         cursor = seen.next_slot
         earliest = _ms(earliest)
+        checks = (
+            premise_checks(self._table.name, command.workspace_id, command.activity_id, premises) if premises else []
+        )
         for _ in range(_ATTEMPTS):
             slot = max(cursor, earliest) if cursor is not None else earliest
-            parts = [
-                _reservation(command.workspace_id, self._table.name, cursor, slot, step),
-                wait_update(self._table.name, command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash),
-            ]
+            record = wait_update(
+                self._table.name, command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash
+            )
+            if premises is not None:
+                record["ConditionExpression"] = f"({record['ConditionExpression']}) AND {_THIS_PAYLOAD}"
+            parts = [_reservation(command.workspace_id, self._table.name, cursor, slot, step), record]
             try:
-                transact(self._table, parts)
+                transact(self._table, parts, checks)
             except Cancelled as cancelled:
+                if premises is not None and any(index >= EMAIL_PART for index in cancelled.failed):
+                    raise StaleContextError("the email or the mailbox changed since the container read them") from None
                 if EMAIL_PART in cancelled.failed:
                     return self._pace.reserve(command.workspace_id, earliest, step), False
                 if PACE_PART in cancelled.failed:
-                    cursor = pace_from_item(cancelled.failed[PACE_PART]).next_slot  # another worker moved it
+                    found = pace_from_item(cancelled.failed[PACE_PART])  # another worker moved the cursor
+                    cursor = found.next_slot
+                    self._snapshots.note_pace(command.workspace_id, found)
                 continue
+            self._snapshots.note_pace(command.workspace_id, replace(seen, next_slot=_ms(slot + step)))
             return slot, True
         # The cursor kept moving under a crowd of workers: the atomic reservation, then the record on its own.
         slot = self._pace.reserve(command.workspace_id, earliest, step)
@@ -223,9 +245,13 @@ class DynamoTurnBook:
                 if PACE_PART not in cancelled.failed:
                     return TakenClaim()  # a conflict with another transaction: the writes apart decide
                 state = pace_from_item(cancelled.failed[PACE_PART])
+                self._snapshots.note_pace(command.workspace_id, state)
                 if state.window is None or (state.window == window) == same:
                     return TakenClaim(pace=state)
                 same = state.window == window  # the hour was not the one the read saw: the other form decides
                 continue
+            counted = state.sent_in_window + 1 if same else 1
+            taken = replace(state, prev_send=state.last_send, last_send=_ms(at), window=window, sent_in_window=counted)
+            self._snapshots.note_pace(command.workspace_id, taken)
             return TakenClaim(claim=_claim_as_read(seen, cursor, message_id))
         return TakenClaim(pace=state)

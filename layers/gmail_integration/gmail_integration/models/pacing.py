@@ -8,6 +8,13 @@ from enum import StrEnum
 
 HOUR_S = 3600
 
+GMAIL_PAIR_WINDOW_S = 0.9
+"""Gmail's per-user quota is 250 units a second, a moving average that allows short bursts, and a send costs 100. The
+pace item lets at most two sends into any 0.9 s (every send's predecessor but one is at least that old): 2.2 sends
+a second at most, with a tenth of the quota left to the thread checks and polls of the same mailbox, and two sends
+close together allowed, as Gmail allows them. A minimum gap between any two sends would turn every late send into a
+missed slot for the next one."""
+
 
 def window_of(at: float) -> int:
     """The fixed clock hour the hourly cap counts in (hours since the epoch)."""
@@ -35,6 +42,8 @@ class PaceState:
 
     next_slot: float | None = None
     last_send: float | None = None
+    prev_send: float | None = None
+    """The send before ``last_send`` (Gmail's pair rule, ``GMAIL_PAIR_WINDOW_S``)."""
     window: int | None = None
     sent_in_window: int = 0
     min_gap_s: float | None = None

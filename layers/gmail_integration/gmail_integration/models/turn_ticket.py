@@ -71,3 +71,8 @@ class Premises:
     earlier: EarlierSeen | None
     now: str
     """The moment the throttle and pause must have passed by (ISO, as the connection item keeps them)."""
+
+
+class StaleContextError(Exception):
+    """A context built without a read rests on something that changed (a premise, or the email itself): nothing was
+    written on its strength; read afresh and decide again."""

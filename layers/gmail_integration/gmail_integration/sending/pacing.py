@@ -4,8 +4,9 @@ One rule for every wait of a mailbox (our gap, the hourly cap, Gmail's per-user 
 a time before which it must not send (``free_at``), and a reservation cursor (``next_slot``) that hands each waiting
 email its own later slot, spaced by one ``step``. A burst therefore spreads over distinct slots and each email comes
 back once, at its turn. The slot itself is only taken just before the Gmail call, by a conditional write on the pace
-item (last send at least ``interval`` ago, this hour's count under the cap), so concurrent workers never send closer
-than the gap even when a delayed message comes back late; this module only computes, dal/pacing.py writes.
+item (the workspace's gap since the last send, Gmail's pair rule, this hour's count under the cap), so concurrent
+workers never send closer than the gap even when a delayed message comes back late; this module only computes,
+dal/pacing.py writes.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from gmail_integration.models.pacing import HOUR_S, PaceState, WaitReason
+from gmail_integration.models.pacing import GMAIL_PAIR_WINDOW_S, HOUR_S, PaceState, WaitReason
 
-GMAIL_SEND_INTERVAL_S = 0.45
-"""Gmail's per-user quota is 250 units a second and a send costs 100: 2.5 sends a second at most. Spacing sends by
-0.45 s leaves about a tenth of the quota to the thread checks and polls of the same mailbox, so a burst never meets
-a 429 at all."""
+GMAIL_SEND_INTERVAL_S = GMAIL_PAIR_WINDOW_S / 2
+"""Gmail's per-user quota is 250 units a second and a send costs 100: 2.5 sends a second at most. Reserving slots
+0.45 s apart (plus the slack) on average leaves about a tenth of the quota to the thread checks and polls of the same
+mailbox, so a burst never meets a 429 at all; the take enforces it as the pair rule (models/pacing.py)."""
 
 JITTER = 0.3
 """The gap is lengthened by up to this fraction, never shortened, so the rhythm is not machine-regular."""
@@ -54,9 +55,9 @@ class PacePolicy:
         return cls(min_gap_s=max(0.0, gap), max_per_hour=max(0, cap))
 
     @property
-    def interval(self) -> float:
-        """The shortest time between two sends that the slot condition enforces (jitter never goes below it)."""
-        return max(self.min_gap_s, GMAIL_SEND_INTERVAL_S)
+    def gap(self) -> float:
+        """The workspace's shortest time between two sends, which the take enforces (0: only Gmail's pair rule)."""
+        return self.min_gap_s
 
     @property
     def even_spacing(self) -> float:
@@ -64,7 +65,7 @@ class PacePolicy:
         return HOUR_S / self.max_per_hour if self.max_per_hour else 0.0
 
     def step(self, rng: random.Random | None = None) -> float:
-        """How far apart two reserved slots are: the gap stretched by the jitter, never under the interval."""
+        """How far apart two reserved slots are: the gap stretched by the jitter, never under Gmail's rate."""
         draw = (rng or random).uniform(0.0, JITTER)
         return max(max(self.min_gap_s * (1 + draw), GMAIL_SEND_INTERVAL_S) + TURN_SLACK_S, self.even_spacing)
 
@@ -80,8 +81,10 @@ class Turn:
 def free_at(state: PaceState, policy: PacePolicy, now: float, throttled_until: datetime | None = None) -> Turn:
     """The earliest moment the mailbox may send again, reservations aside."""
     at, reason = now, None
-    if state.last_send is not None and state.last_send + policy.interval > at:
-        at, reason = state.last_send + policy.interval, WaitReason.MAILBOX_PACE
+    if policy.gap and state.last_send is not None and state.last_send + policy.gap > at:
+        at, reason = state.last_send + policy.gap, WaitReason.MAILBOX_PACE
+    if state.prev_send is not None and state.prev_send + GMAIL_PAIR_WINDOW_S > at:
+        at, reason = state.prev_send + GMAIL_PAIR_WINDOW_S, WaitReason.MAILBOX_PACE
     if policy.max_per_hour and state.window is not None and state.sent_in_window >= policy.max_per_hour:
         next_window = (state.window + 1) * HOUR_S
         if next_window > at:
@@ -92,8 +95,11 @@ def free_at(state: PaceState, policy: PacePolicy, now: float, throttled_until: d
 
 
 def turn_for_new(state: PaceState, policy: PacePolicy, now: float, throttled_until: datetime | None = None) -> Turn:
-    """A newly arrived email queues behind the slots already handed out."""
+    """A newly arrived email queues behind the slots already handed out, and behind a send of the last
+    ``GMAIL_SEND_INTERVAL_S``: the pair rule lets a late email catch up at its turn, not a burst skip its line."""
     turn = free_at(state, policy, now, throttled_until)
+    if state.last_send is not None and state.last_send + GMAIL_SEND_INTERVAL_S > turn.at:
+        turn = Turn(state.last_send + GMAIL_SEND_INTERVAL_S, turn.reason or WaitReason.MAILBOX_PACE)
     if state.next_slot is not None and state.next_slot > turn.at:
         return Turn(state.next_slot, turn.reason or WaitReason.MAILBOX_PACE)
     return turn

@@ -181,8 +181,9 @@ class MailboxPace(Protocol):
     def take(
         self, workspace_id: str, now: float, interval: float, max_per_hour: int, hint: PaceState | None = None
     ) -> tuple[bool, PaceState]:
-        """Takes the slot right before a send: only if the last send is ``interval`` old and the hour is under the
-        cap (0: none). Answers whether it was taken and the pace as it now stands."""
+        """Takes the slot right before a send: only if the last send is ``interval`` old (0: no gap), the send before
+        it at least ``GMAIL_PAIR_WINDOW_S`` old and the hour under the cap (0: none). Answers whether it was taken
+        and the pace as it now stands."""
         ...
 
     def configure(self, workspace_id: str, settings: PaceSettings) -> PaceState: ...
@@ -200,10 +201,12 @@ class TurnBook(Protocol):
         seen: PaceState,
         now: datetime,
         reason: WaitReason,
+        premises: Premises | None = None,
     ) -> tuple[float, bool]:
         """``MailboxPace.reserve`` and ``EmailLedger.record_wait`` at once: the slot ``max(cursor, earliest)``, the
         cursor one ``step`` past it, the wait recorded until the slot. ``seen``: the pace the context read saw (the
-        write is optimistic on its cursor). Answers the slot and whether the wait was recorded (as record_wait)."""
+        write is optimistic on its cursor). Answers the slot and whether the wait was recorded (as record_wait).
+        ``premises``: checked in the same write, with this payload on the email; raises ``StaleContextError``."""
         ...
 
     def take_and_claim(

@@ -17,8 +17,3 @@ class RetryLaterError(Exception):
 
 class EarlierNotSentError(RetryLaterError):
     """A follow-up whose earlier email has not gone out yet waits for it (the thread needs its ids)."""
-
-
-class StaleContextError(Exception):
-    """A context built without a read (sending/tickets.py) rests on something that changed: read afresh, decide
-    again. Nothing was written on its strength."""

@@ -44,7 +44,7 @@ from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.pacing import WaitReason
 from gmail_integration.models.send_context import SendContext
 from gmail_integration.models.suppressions import SUPPRESSED_MESSAGE, SuppressionReason
-from gmail_integration.models.turn_ticket import TurnTicket
+from gmail_integration.models.turn_ticket import StaleContextError, TurnTicket
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.mime import (
     ThreadRef,
@@ -58,7 +58,7 @@ from gmail_integration.sending.ports import (
     SendingGmail,
     SuppressionList,
 )
-from gmail_integration.sending.retry import EarlierNotSentError, RetryLaterError, StaleContextError
+from gmail_integration.sending.retry import EarlierNotSentError, RetryLaterError
 from gmail_integration.sending.stop_on_reply import StopOnReply, ThreadVerdict, Verdict
 from gmail_integration.sending.tickets import resume
 from gmail_integration.sending.waiting import MailboxTurns
@@ -164,19 +164,28 @@ class SendEmail:
     ) -> SendOutcome:
         """``slot``: the turn (epoch seconds) an earlier wait of this email reserved, carried by its message;
         ``ticket``: what that wait's read saw (sending/tickets.py), so the turn may go without a read."""
-        context = None
-        if ticket is not None and slot is not None:
-            snapshot = self.contexts.snapshot(command.workspace_id)
-            context = resume(command, ticket, snapshot, self.clock())
-            count("SendTurnsWithoutRead" if context is not None else "SendTurnsRead")
+        context = self._without_read(command, slot, ticket)
+        count("SendsDecidedWithoutRead" if context is not None else "SendsDecidedOnRead")
         if context is not None:
             try:
                 return self._decide(command, context, slot)
             except StaleContextError as stale:
                 # Nothing was written on the context's strength: decide again on what the table says now.
-                count("SendTurnContextsStale")
-                logger.info("send context changed while the email waited; read afresh", extra={"why": str(stale)})
+                count("SendContextsStale")
+                logger.info(
+                    "the container's view of the mailbox was out of date; read afresh", extra={"why": str(stale)}
+                )
         return self._decide(command, self._read(command), slot)
+
+    def _without_read(self, command: SendEmailV1, slot: float | None, ticket: TurnTicket | None) -> SendContext | None:
+        """The context from the container's last read of the mailbox (sending/tickets.py), when that may do: a first
+        email's first receive, or a turn whose message carries a ticket. A follow-up's first receive reads, since
+        its thread comes from the table."""
+        if slot is None and not command.in_reply_to_activity_id:
+            return resume(command, TurnTicket(), self.contexts.snapshot(command.workspace_id), self.clock(), new=True)
+        if slot is not None and ticket is not None:
+            return resume(command, ticket, self.contexts.snapshot(command.workspace_id), self.clock())
+        return None
 
     def _read(self, command: SendEmailV1) -> SendContext:
         return self.contexts.read(
@@ -229,7 +238,7 @@ class SendEmail:
             if look.verdict is ThreadVerdict.REPLIED:
                 return self._park_settled(command, context, ParkReason.PROSPECT_REPLIED, digest)
             context = self._learned(command, context, look)
-        return self._send(command, context, connection, digest)
+        return self._send(command, context, connection, digest, first=slot is None)
 
     def _park_settled(
         self, command: SendEmailV1, context: SendContext, reason: ParkReason, digest: str, *, at_gate: bool = False
@@ -290,7 +299,10 @@ class SendEmail:
         return context
 
     # ---- sending ----
-    def _send(self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str) -> SendOutcome:
+    def _send(
+        self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str, *, first: bool = False
+    ) -> SendOutcome:
+        """``first``: the message's first receive, which never sleeps (the rest of its batch must be recorded)."""
         try:
             thread = self._thread_for(command, context.earlier, connection, remember=context.premises is None)
         except EarlierNotSentError as waiting:
@@ -314,7 +326,7 @@ class SendEmail:
         if self.turns is not None:
             # One write takes the slot and claims the email (waiting.py); the claim's answer comes from the read.
             claim = self.turns.take_and_claim(
-                command, context, digest, (self.lease, connection.history_id, proposed), claim_apart
+                command, context, digest, (self.lease, connection.history_id, proposed), claim_apart, first=first
             )
         else:
             claim = claim_apart()

@@ -41,8 +41,6 @@ def _follows(command: SendEmailV1) -> str | None:
 def ticket_for(command: SendEmailV1, context: SendContext) -> str | None:
     """The ticket attribute for this email's next message, or None when its turn must read afresh."""
     connection = context.connection
-    if context.premises is not None:
-        return None  # a ticket is only ever written from what a read saw
     if connection is None or connection.status is not ConnectionStatus.CONNECTED or connection.connected_at is None:
         return None
     if context.recipient_suppressed or not _plain(context.email):
@@ -65,9 +63,11 @@ def ticket_for(command: SendEmailV1, context: SendContext) -> str | None:
 
 
 def resume(
-    command: SendEmailV1, ticket: TurnTicket, snapshot: MailboxSnapshot | None, now: datetime
+    command: SendEmailV1, ticket: TurnTicket, snapshot: MailboxSnapshot | None, now: datetime, *, new: bool = False
 ) -> SendContext | None:
-    """The context at the email's turn without a read, or None when the email must be read afresh."""
+    """The context without a read, or None when the email must be read afresh. ``new``: a first receive (the email
+    assumed unknown to the table; the write that records it checks so); otherwise a turn, the email waiting as its
+    first receive recorded it."""
     if snapshot is None:
         return None
     connection = snapshot.connection
@@ -80,16 +80,20 @@ def resume(
     seen = ticket.earlier
     if seen is not None and seen.activity_id != earlier_id:
         return None
-    email = EmailRecord(
-        workspace_id=command.workspace_id,
-        activity_id=command.activity_id,
-        agent_id=command.agent_id,
-        status=EmailStatus.EMAIL_READY,
-        to_email=command.to.email,
-        subject=command.subject,
-        in_reply_to_activity_id=command.in_reply_to_activity_id,
-        approved_at=command.approved_at,
-        updated_at=now,
+    email = (
+        None
+        if new
+        else EmailRecord(
+            workspace_id=command.workspace_id,
+            activity_id=command.activity_id,
+            agent_id=command.agent_id,
+            status=EmailStatus.EMAIL_READY,
+            to_email=command.to.email,
+            subject=command.subject,
+            in_reply_to_activity_id=command.in_reply_to_activity_id,
+            approved_at=command.approved_at,
+            updated_at=now,
+        )
     )
     earlier = None
     if seen is not None:

@@ -4,8 +4,8 @@ The send use case asks ``MailboxTurns`` two things. Before any Gmail call, ``awa
 now? On a first receive any later turn is a wait (the batch's other messages must be recorded, visible, at once);
 an email back at its reserved turn waits in the worker for a turn at most ``INLINE_WAIT_S`` away. Right before the
 claim and the send (after a due token refresh, so nothing slow sits between the stamp and the call), ``take``: the
-slot is stamped in the pace item by a conditional write, so two workers never send closer than the interval; a near
-miss (another worker sent a moment ago) is again waited for in the worker.
+slot is stamped in the pace item by a conditional write, so two workers never send closer than the gap nor faster
+than Gmail's rate; a near miss (another worker sent a moment ago) is again waited for in the worker.
 
 A wait reserves the email its own slot (the cursor hands out distinct ones, so a burst spreads out and each email
 comes back once), records ``EMAIL_READY`` with ``not_before`` and the reason on the email, and raises
@@ -27,10 +27,11 @@ from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.ledger import ClaimResult
 from gmail_integration.models.pacing import PaceState, WaitReason
 from gmail_integration.models.send_context import SendContext
+from gmail_integration.models.turn_ticket import Premises, StaleContextError
 from gmail_integration.observability import count, logger
 from gmail_integration.sending.pacing import INLINE_WAIT_S, PacePolicy, Turn, epoch, free_at, turn_for_new
 from gmail_integration.sending.ports import EmailLedger, MailboxPace, TurnBook
-from gmail_integration.sending.retry import RetryLaterError, StaleContextError
+from gmail_integration.sending.retry import RetryLaterError
 from gmail_integration.sending.tickets import ticket_for
 
 _TAKE_ATTEMPTS = 3
@@ -65,11 +66,12 @@ class MailboxTurns:
             turn = turn_for_new(state, policy, now, throttled)
             if turn.at > now:
                 reason = turn.reason or WaitReason.MAILBOX_PACE
-                self.wait(command, digest, turn.at, reason, state, policy, ticket_for(command, context))
+                ticket = ticket_for(command, context)
+                self.wait(command, digest, turn.at, reason, state, policy, ticket, context.premises)
             return
         free = free_at(state, policy, now, throttled)
         turn = free if free.at >= slot else Turn(slot, free.reason)
-        self._wait_or_sleep(command, digest, turn, state, policy, now, ticket_for(command, context))
+        self._wait_or_sleep(command, digest, turn, state, policy, now, ticket_for(command, context), context.premises)
 
     def take(self, command: SendEmailV1, context: SendContext, digest: str) -> None:
         """Stamps this send in the pace item, or waits: in the worker when close, else as a recorded wait."""
@@ -77,7 +79,7 @@ class MailboxTurns:
         policy = self.policy(state)
         for _ in range(_TAKE_ATTEMPTS):
             now = epoch(self.clock())
-            taken, state = self.pace.take(command.workspace_id, now, policy.interval, policy.max_per_hour, state)
+            taken, state = self.pace.take(command.workspace_id, now, policy.gap, policy.max_per_hour, state)
             if taken:
                 return
             count("PaceSlotsMissed")
@@ -93,18 +95,20 @@ class MailboxTurns:
         digest: str,
         claim: tuple[timedelta, str | None, str],
         claim_apart: Callable[[], ClaimResult],
+        *,
+        first: bool = False,
     ) -> ClaimResult:
         """``take`` and the ledger's claim in one write; when the email changed since the context read (the one-write
         claim is guarded on it), the two writes apart: ``take``, then ``claim_apart``. ``claim``: (lease, send
         cursor, proposed Message-ID). A context built without a read whose premises no longer hold raises
-        ``StaleContextError``."""
+        ``StaleContextError``. ``first``: a first receive, whose missed slot is a recorded wait, never a sleep."""
         state = context.pace
         ticket = ticket_for(command, context)
         for _ in range(_TAKE_ATTEMPTS):
             policy = self.policy(state)  # a failed take answers the pace item as it stands, settings included
             moment = self.clock()
             now = epoch(moment)
-            pace = (policy.interval, policy.max_per_hour, state)
+            pace = (policy.gap, policy.max_per_hour, state)
             taken = self.book.take_and_claim(command, digest, moment, pace, context.email, claim, context.premises)
             if taken.claim is not None:
                 return taken.claim
@@ -118,10 +122,15 @@ class MailboxTurns:
                 return claim_apart()
             state = taken.pace
             count("PaceSlotsMissed")
-            self._wait_or_sleep(command, digest, free_at(state, self.policy(state), now), state, policy, now, ticket)
+            turn = free_at(state, self.policy(state), now)
+            if first and turn.at > now:
+                reason = turn.reason or WaitReason.MAILBOX_PACE
+                self.wait(command, digest, turn.at, reason, state, self.policy(state), ticket, context.premises)
+            self._wait_or_sleep(command, digest, turn, state, policy, now, ticket, context.premises)
         policy = self.policy(state)
         turn = free_at(state, policy, epoch(self.clock()))
-        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy, ticket)
+        reason = turn.reason or WaitReason.MAILBOX_PACE
+        self.wait(command, digest, turn.at, reason, state, policy, ticket, context.premises)
 
     def _wait_or_sleep(
         self,
@@ -132,17 +141,19 @@ class MailboxTurns:
         policy: PacePolicy,
         now: float,
         ticket: str | None = None,
+        premises: Premises | None = None,
     ) -> None:
         if turn.at <= now:
             return
         if turn.at - now <= INLINE_WAIT_S:
             self.sleep(turn.at - now)
             return
-        if turn.reason in (None, WaitReason.MAILBOX_PACE):
+        if turn.reason in (None, WaitReason.MAILBOX_PACE) and premises is None:
             # Back at its own turn and a little late for it (another send came late): it keeps its place in line,
-            # right after that send, instead of queueing behind every slot handed out since.
+            # right after that send, instead of queueing behind every slot handed out since. (Without a read, the
+            # wait goes through the checked write below instead: nothing unchecked is written on a ticket.)
             self.record(command, digest, turn.at, WaitReason.MAILBOX_PACE, ticket)
-        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy, ticket)
+        self.wait(command, digest, turn.at, turn.reason or WaitReason.MAILBOX_PACE, state, policy, ticket, premises)
 
     def wait(
         self,
@@ -153,13 +164,15 @@ class MailboxTurns:
         state: PaceState | None = None,
         policy: PacePolicy | None = None,
         ticket: str | None = None,
+        premises: Premises | None = None,
     ) -> NoReturn:
         """Reserves the email a slot at or after ``earliest``, records the wait and hands the message back (with
-        ``ticket``, from ``ticket_for``, when its turn may skip the read)."""
+        ``ticket``, from ``ticket_for``, when its turn may skip the read). ``premises``: those of a context built
+        without a read, checked in the same write."""
         policy = policy or self.policy(state or PaceState())
         now = self.clock()
         slot, recorded = self.book.book_wait(
-            command, digest, earliest, policy.step(), state or PaceState(), now, reason
+            command, digest, earliest, policy.step(), state or PaceState(), now, reason, premises
         )
         self._hand_back(now, slot, reason, recorded, ticket)
 
