@@ -384,9 +384,10 @@ class Container:
 
     @cached_property
     def turn_book(self) -> DynamoTurnBook:
+        from gmail_integration.dal.slot_pool import SlotPool
         from gmail_integration.dal.turns import DynamoTurnBook
 
-        return DynamoTurnBook(self.table, self.mailbox_snapshots)
+        return DynamoTurnBook(self.table, self.mailbox_snapshots, SlotPool())
 
     @cached_property
     def mailbox_pace(self) -> DynamoMailboxPace:

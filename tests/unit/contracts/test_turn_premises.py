@@ -18,6 +18,7 @@ from gmail_integration.dal.gates import DynamoGateWriter
 from gmail_integration.dal.ledger import DynamoEmailLedger
 from gmail_integration.dal.profiles import DynamoProfileRepository
 from gmail_integration.dal.read_model import DynamoEmailReadModel
+from gmail_integration.dal.slot_pool import SlotPool
 from gmail_integration.dal.suppressions import DynamoSuppressions
 from gmail_integration.dal.turns import DynamoTurnBook
 from gmail_integration.models.commands import SendEmailV1
@@ -157,3 +158,14 @@ def test_a_wait_without_a_read_never_takes_over_another_payload(world: World) ->
     assert book.book_wait(follow, "hash1", *args)[1]
     with pytest.raises(StaleContextError):
         book.book_wait(follow, "hash2", *args)
+
+
+def test_a_wait_from_a_container_s_block_checks_the_premises_too(world: World) -> None:
+    book = DynamoTurnBook(world.table, pool=SlotPool())
+    follow = command(in_reply_to_activity_id=EARLIER)
+    args = (NOW.timestamp(), 0.5, PaceState(), NOW, WaitReason.MAILBOX_PACE)
+    CHANGES["suppressed"](world)
+    with pytest.raises(StaleContextError):
+        book.book_wait(follow, "hash1", *args, world.premises())
+    assert DynamoEmailReadModel(world.table).get(WS, ACT) is None
+    assert book.book_wait(follow, "hash1", *args)[1], "read afresh, the wait itself is recorded"

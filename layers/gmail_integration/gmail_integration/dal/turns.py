@@ -29,6 +29,7 @@ from gmail_integration.dal.items import Item
 from gmail_integration.dal.ledger import DynamoEmailLedger, claim_answer, claim_update, wait_update
 from gmail_integration.dal.pacing import DynamoMailboxPace, pace_from_item, pace_key, take_update
 from gmail_integration.dal.premises import premise_checks
+from gmail_integration.dal.slot_pool import SlotPool, block_size
 from gmail_integration.dal.snapshots import MailboxSnapshots
 from gmail_integration.models.commands import SendEmailV1
 from gmail_integration.models.domain import EmailRecord
@@ -139,11 +140,14 @@ def _claim_as_read(seen: EmailRecord | None, cursor: str | None, message_id: str
 
 
 class DynamoTurnBook:
-    def __init__(self, table: Table, snapshots: MailboxSnapshots | None = None) -> None:
+    def __init__(self, table: Table, snapshots: MailboxSnapshots | None = None, pool: SlotPool | None = None) -> None:
+        """``pool``: waits take their slots from blocks this container reserves (dal/slot_pool.py); without it, each
+        wait reserves its own slot in the same transaction as its record."""
         self._table = table
         self._pace = DynamoMailboxPace(table)
         self._ledger = DynamoEmailLedger(table)
         self._snapshots = snapshots if snapshots is not None else MailboxSnapshots()
+        self._pool = pool
 
     def _checks(self, command: SendEmailV1, premises: Premises | None) -> list[dict[str, Any]]:
         if premises is None:
@@ -169,9 +173,9 @@ class DynamoTurnBook:
         """
         cursor = seen.next_slot
         earliest = _ms(earliest)
-        checks = (
-            premise_checks(self._table.name, command.workspace_id, command.activity_id, premises) if premises else []
-        )
+        checks = self._checks(command, premises)
+        if self._pool is not None and block_size(step) > 1:
+            return self._book_from_pool(command, payload_hash, earliest, step, seen, now, reason, premises)
         for _ in range(_ATTEMPTS):
             slot = max(cursor, earliest) if cursor is not None else earliest
             record = wait_update(
@@ -198,6 +202,40 @@ class DynamoTurnBook:
         slot = self._pace.reserve(command.workspace_id, earliest, step)
         recorded = self._ledger.record_wait(command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash)
         return slot, recorded
+
+    def _book_from_pool(
+        self,
+        command: SendEmailV1,
+        payload_hash: str,
+        earliest: float,
+        step: float,
+        seen: PaceState,
+        now: datetime,
+        reason: WaitReason,
+        premises: Premises | None,
+    ) -> tuple[float, bool]:
+        """A slot from the container's block (dal/slot_pool.py), then the wait record alone: one write a wait, and
+        one more per block."""
+        assert self._pool is not None
+        ws = command.workspace_id
+        slot = self._pool.take(ws, earliest)
+        if slot is None:
+            block = block_size(step)
+            first = self._pace.reserve(ws, earliest, step * block, seen)
+            slots = [_ms(first + index * step) for index in range(block)]
+            self._pool.fill(ws, slots[1:])
+            self._snapshots.note_pace(ws, replace(seen, next_slot=_ms(first + block * step)))
+            slot = slots[0]
+        until = datetime.fromtimestamp(slot, UTC)
+        if premises is None:
+            return slot, self._ledger.record_wait(command, now, until, reason, payload_hash)
+        record = wait_update(self._table.name, command, now, until, reason, payload_hash)
+        record["ConditionExpression"] = f"({record['ConditionExpression']}) AND {_THIS_PAYLOAD}"
+        try:
+            transact(self._table, [record], self._checks(command, premises))
+        except Cancelled:
+            raise StaleContextError("the email or the mailbox changed since the container read them") from None
+        return slot, True
 
     def take_and_claim(
         self,

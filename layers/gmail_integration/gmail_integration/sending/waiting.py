@@ -65,9 +65,12 @@ class MailboxTurns:
             # A first receive never sleeps: the rest of the batch must get its record (visible) and its slot now.
             turn = turn_for_new(state, policy, now, throttled)
             if turn.at > now:
+                # The wait's slot comes after every reservation (the book takes the cursor into account), at or
+                # after the moment this mailbox alone would be free.
+                own = turn_for_new(replace(state, next_slot=None), policy, now, throttled)
                 reason = turn.reason or WaitReason.MAILBOX_PACE
                 ticket = ticket_for(command, context)
-                self.wait(command, digest, turn.at, reason, state, policy, ticket, context.premises)
+                self.wait(command, digest, own.at, reason, state, policy, ticket, context.premises)
             return
         free = free_at(state, policy, now, throttled)
         turn = free if free.at >= slot else Turn(slot, free.reason)
