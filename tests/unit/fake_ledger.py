@@ -115,8 +115,14 @@ class FakeEmailLedger:
         message_id: str,
         references: str | None,
         now: datetime,
+        parent: tuple[str, str] | None = None,
     ) -> bool:
         update: dict[str, object] = {"references": references} if references else {}
+        held = self.emails.get(activity_id)
+        if parent is not None and held is not None and held.status is EmailStatus.SENDING:
+            earlier = self.emails.get(parent[0])
+            if earlier is not None and not earlier.rfc_message_id:
+                self.emails[parent[0]] = earlier.model_copy(update={"rfc_message_id": parent[1]})
         return self._from_sending(
             activity_id,
             status=EmailStatus.SENT,
@@ -173,9 +179,6 @@ class FakeEmailLedger:
             **failed,  # type: ignore[arg-type]
         )
         return True
-
-    def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
-        self.emails[activity_id] = self.emails[activity_id].model_copy(update={"rfc_message_id": rfc_message_id})
 
     def record_wait(
         self, command: SendEmailV1, now: datetime, not_before: datetime, reason: WaitReason, payload_hash: str

@@ -185,7 +185,6 @@ def _history(side: LedgerSide) -> list[dict[str, Any]]:
         lambda: ledger.release(WS, ACT, NOW),
         lambda: ledger.park(command(), ParkReason.DAILY_LIMIT_REACHED, NOW, "hash1"),
         lambda: ledger.claim(command(), later, LEASE, "200", "<m2@x>", "hash1"),
-        lambda: ledger.remember_rfc_message_id(WS, ACT, "<gmail@x>"),
         lambda: ledger.mark_sent(
             WS, ACT, gmail_message_id="g1", gmail_thread_id="t1", message_id="<m2@x>", references="<a@x>", now=later
         ),
@@ -234,3 +233,26 @@ def test_a_wait_never_touches_a_parked_email(ledger_side: LedgerSide) -> None:
     record = ledger_side.read(WS, ACT)
     assert record is not None
     assert (record.reason, record.not_before) == ("billing_past_due", None)
+
+
+def test_a_sent_follow_up_keeps_the_message_id_gmail_stored_for_the_email_it_answers(ledger_side: LedgerSide) -> None:
+    ledger = ledger_side.ledger
+    first = command(activity_id="act_1")
+    ledger.claim(first, NOW, LEASE, "90", "<first@x>", "hash0")
+    assert ledger.mark_sent(WS, "act_1", gmail_message_id="g0", gmail_thread_id="t1", message_id="<first@x>",
+                            references=None, now=NOW)  # fmt: skip
+    claim(ledger_side)
+    sent = {"gmail_message_id": "g1", "gmail_thread_id": "t1", "message_id": "<m1@x>", "references": None, "now": NOW}
+    assert ledger.mark_sent(WS, ACT, **sent, parent=("act_1", "<stored-by-gmail@x>"))
+    earlier = ledger_side.read(WS, "act_1")
+    assert earlier is not None
+    assert earlier.rfc_message_id == "<stored-by-gmail@x>"
+    assert ledger_side.read(WS, ACT).status is EmailStatus.SENT  # type: ignore[union-attr]
+
+
+def test_a_parent_gone_from_the_table_never_holds_the_sent_record_back(ledger_side: LedgerSide) -> None:
+    claim(ledger_side)
+    sent = {"gmail_message_id": "g1", "gmail_thread_id": "t1", "message_id": "<m1@x>", "references": None, "now": NOW}
+    assert ledger_side.ledger.mark_sent(WS, ACT, **sent, parent=("act_gone", "<x@y>"))
+    assert ledger_side.read(WS, "act_gone") is None, "no partial item for an email that is not there"
+    assert ledger_side.read(WS, ACT).status is EmailStatus.SENT  # type: ignore[union-attr]

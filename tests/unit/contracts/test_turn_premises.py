@@ -119,7 +119,11 @@ CHANGES: dict[str, Callable[[World], None]] = {
     "suppressed": lambda w: DynamoSuppressions(w.table).suppress(
         WS, command().to.email, SuppressionReason.BOUNCE, "act_1", NOW
     ),
-    "earlier answered": lambda w: DynamoEmailLedger(w.table).remember_rfc_message_id(WS, EARLIER, "<gmail@x>"),
+    "earlier's Message-ID learned": lambda w: w.table.update_item(
+        Key={"pk": f"WS#{WS}", "sk": f"EMAIL#{EARLIER}"},
+        UpdateExpression="SET rfc_message_id = :id",
+        ExpressionAttributeValues={":id": "<gmail@x>"},
+    ),
 }
 
 

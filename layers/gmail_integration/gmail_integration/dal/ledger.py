@@ -148,9 +148,12 @@ class DynamoEmailLedger:
         message_id: str,
         references: str | None,
         now: datetime,
+        parent: tuple[str, str] | None = None,
     ) -> bool:
         """SENT with Gmail's ids, and the thread item learns its new email, in one transaction: a sent email is
-        always one the reply detection knows about."""
+        always one the reply detection knows about. ``parent``: the followed-up email learns the Message-ID Gmail
+        stored for it in the same transaction (a call less than writing it when learned); an email that is gone
+        does not hold the record back."""
         values: Item = {
             ":sending": EmailStatus.SENDING.value,
             ":sent": EmailStatus.SENT.value,
@@ -182,12 +185,23 @@ class DynamoEmailLedger:
         thread_update = thread_append(
             self._table.name, workspace_id, gmail_thread_id, activity_id=activity_id, message_id=message_id, now=now
         )
+        items: list[Any] = [{"Update": email_update}, {"Update": thread_update}]
+        if parent is not None:
+            items.append({"Update": _parent_update(self._table.name, workspace_id, parent)})
         # The resource's client serialises Python values itself (boto3's TransformationInjector), as put_item does.
         try:
-            self._table.meta.client.transact_write_items(
-                TransactItems=[{"Update": email_update}, {"Update": thread_update}]  # type: ignore[typeddict-item]
-            )
+            self._table.meta.client.transact_write_items(TransactItems=items)
         except ClientError as exc:
+            if parent is not None and _only_parent_failed(exc):
+                return self.mark_sent(
+                    workspace_id,
+                    activity_id,
+                    gmail_message_id=gmail_message_id,
+                    gmail_thread_id=gmail_thread_id,
+                    message_id=message_id,
+                    references=references,
+                    now=now,
+                )
             if is_conditional_failure(exc):
                 return False
             raise
@@ -273,13 +287,22 @@ class DynamoEmailLedger:
         parts = wait_update(self._table.name, command, now, not_before, reason, payload_hash)
         return self._update(parts.pop("Key"), **{name: value for name, value in parts.items() if name != "TableName"})
 
-    def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None:
-        """The Message-ID Gmail really stored (it may replace ours), read back once when a follow-up needs it."""
-        self._table.update_item(
-            Key=email_key(workspace_id, activity_id),
-            UpdateExpression="SET rfc_message_id = :id",
-            ExpressionAttributeValues={":id": rfc_message_id},
-        )
+
+def _parent_update(table_name: str, workspace_id: str, parent: tuple[str, str]) -> dict[str, Any]:
+    activity_id, rfc_message_id = parent
+    return {
+        "TableName": table_name,
+        "Key": email_key(workspace_id, activity_id),
+        "UpdateExpression": "SET rfc_message_id = if_not_exists(rfc_message_id, :id)",
+        "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeValues": {":id": rfc_message_id},
+    }
+
+
+def _only_parent_failed(exc: ClientError) -> bool:
+    reasons = list(exc.response.get("CancellationReasons") or [])
+    failed = [index for index, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"]
+    return failed == [2]
 
 
 def claim_answer(

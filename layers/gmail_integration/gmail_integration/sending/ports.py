@@ -63,15 +63,17 @@ class EmailLedger(Protocol):
         message_id: str,
         references: str | None,
         now: datetime,
-    ) -> bool: ...
+        parent: tuple[str, str] | None = None,
+    ) -> bool:
+        """``parent``: (activity id, Message-ID) of the email this one follows up, when the send learned the
+        Message-ID Gmail stored for it; written with the SENT record, only where none is kept yet."""
+        ...
 
     def release(self, workspace_id: str, activity_id: str, now: datetime) -> bool: ...
 
     def mark_failed(self, workspace_id: str, activity_id: str, reason: str, message: str, now: datetime) -> bool: ...
 
     def mark_invalid(self, workspace_id: str, activity_id: str, reason_message: str, now: datetime) -> bool: ...
-
-    def remember_rfc_message_id(self, workspace_id: str, activity_id: str, rfc_message_id: str) -> None: ...
 
     def record_wait(
         self, command: SendEmailV1, now: datetime, not_before: datetime, reason: WaitReason, payload_hash: str

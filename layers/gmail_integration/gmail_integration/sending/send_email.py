@@ -141,6 +141,8 @@ class _Attempt:
     message_id: str
     digest: str
     handed_to_gmail: bool = False
+    parent: tuple[str, str] | None = None
+    """The followed-up email's Message-ID, learned for this send, to keep with its SENT record."""
 
 
 @dataclass(frozen=True)
@@ -237,8 +239,11 @@ class SendEmail:
                 return self._on_gmail_error(command, error, digest, unclaimed=context)
             if look.verdict is ThreadVerdict.REPLIED:
                 return self._park_settled(command, context, ParkReason.PROSPECT_REPLIED, digest)
-            context = self._learned(command, context, look)
-        return self._send(command, context, connection, digest, first=slot is None)
+            stored = context.earlier.rfc_message_id if context.earlier else None
+            context = self._learned(context, look)
+            return self._send(command, context, connection, digest, first=slot is None, stored_rfc=stored)
+        stored = context.earlier.rfc_message_id if context.earlier else None
+        return self._send(command, context, connection, digest, first=slot is None, stored_rfc=stored)
 
     def _park_settled(
         self, command: SendEmailV1, context: SendContext, reason: ParkReason, digest: str, *, at_gate: bool = False
@@ -287,24 +292,33 @@ class SendEmail:
         logger.info("unconfirmed send found in Gmail before parking; recorded without sending again")
         return self._record_sent(command, search.found, thread, claim.message_id or existing.message_id)
 
-    def _learned(self, command: SendEmailV1, context: SendContext, look: Verdict) -> SendContext:
+    def _learned(self, context: SendContext, look: Verdict) -> SendContext:
         """What the thread check taught: a bounce suppresses, the parent's Message-ID spares a Gmail call."""
         if look.verdict is ThreadVerdict.BOUNCED:
             context = replace(context, recipient_suppressed=True)
         earlier = context.earlier
         if look.parent_message_id and earlier is not None and not earlier.rfc_message_id:
-            if context.premises is None:  # written only about an email a read saw, not one a ticket names
-                self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, look.parent_message_id)
+            # Kept with the SENT record (``_parent``), not written now: the write is free there, and by then a
+            # ticket's view of the earlier email has been checked by the claim.
             context = replace(context, earlier=earlier.model_copy(update={"rfc_message_id": look.parent_message_id}))
         return context
 
     # ---- sending ----
     def _send(
-        self, command: SendEmailV1, context: SendContext, connection: Connection, digest: str, *, first: bool = False
+        self,
+        command: SendEmailV1,
+        context: SendContext,
+        connection: Connection,
+        digest: str,
+        *,
+        first: bool = False,
+        stored_rfc: str | None = None,
     ) -> SendOutcome:
-        """``first``: the message's first receive, which never sleeps (the rest of its batch must be recorded)."""
+        """``first``: the message's first receive, which never sleeps (the rest of its batch must be recorded).
+        ``stored_rfc``: the followed-up email's Message-ID as the table keeps it; one learned on the way is written
+        with the SENT record."""
         try:
-            thread = self._thread_for(command, context.earlier, connection, remember=context.premises is None)
+            thread = self._thread_for(command, context.earlier, connection)
         except EarlierNotSentError as waiting:
             if self.turns is not None:
                 until = self.clock().timestamp() + waiting.delay_s
@@ -337,6 +351,9 @@ class SendEmail:
         # what it finds, fail it unconfirmed, send), a crash must keep the claim, or the next delivery would claim
         # afresh without looking and could send a second copy (the 5,000-email soak found both paths).
         attempt = _Attempt(claim=claim, message_id=message_id, digest=digest, handed_to_gmail=claim.interrupted)
+        earlier = context.earlier
+        if thread is not None and earlier is not None and thread.message_id and not stored_rfc:
+            attempt.parent = (earlier.activity_id, thread.message_id)
         try:
             return self._send_claimed(command, context, connection, thread, attempt)
         except (RetryLaterError, GmailError):
@@ -372,7 +389,7 @@ class SendEmail:
             search = self._find_sent(connection, claim.send_cursor, message_id)
             if search.found is not None:
                 logger.info("interrupted send found in Gmail; recorded without sending again")
-                return self._record_sent(command, search.found, thread, message_id)
+                return self._record_sent(command, search.found, thread, message_id, attempt.parent)
             if not search.conclusive:
                 return self._fail(
                     command,
@@ -409,10 +426,15 @@ class SendEmail:
             raise
         except GmailError as error:
             return self._on_gmail_error(command, error, digest)
-        return self._record_sent(command, sent, thread, message_id)
+        return self._record_sent(command, sent, thread, message_id, attempt.parent)
 
     def _record_sent(
-        self, command: SendEmailV1, sent: SentMessage, thread: ThreadRef | None, message_id: str
+        self,
+        command: SendEmailV1,
+        sent: SentMessage,
+        thread: ThreadRef | None,
+        message_id: str,
+        parent: tuple[str, str] | None = None,
     ) -> SendOutcome:
         references = f"{thread.references} {thread.message_id}".strip() if thread else None
         recorded = self.ledger.mark_sent(
@@ -423,6 +445,7 @@ class SendEmail:
             message_id=message_id,
             references=references,
             now=self.clock(),
+            parent=parent,
         )
         if not recorded:
             # Our claim was no longer ours (its lease ran out and another delivery recorded the email).
@@ -492,7 +515,7 @@ class SendEmail:
 
     # ---- follow-ups ----
     def _thread_for(
-        self, command: SendEmailV1, earlier: EmailRecord | None, connection: Connection, *, remember: bool = True
+        self, command: SendEmailV1, earlier: EmailRecord | None, connection: Connection
     ) -> ThreadRef | None:
         if not command.in_reply_to_activity_id:
             return None
@@ -512,8 +535,6 @@ class SendEmail:
                 logger.warning("the followed-up email is gone from this mailbox; sent as a new conversation")
                 return None
             rfc_message_id = headers.headers.get("message-id") or earlier.message_id or ""
-            if remember:
-                self.ledger.remember_rfc_message_id(command.workspace_id, earlier.activity_id, rfc_message_id)
         return ThreadRef(
             gmail_thread_id=earlier.gmail_thread_id,
             message_id=rfc_message_id,
