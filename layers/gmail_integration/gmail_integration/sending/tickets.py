@@ -1,13 +1,14 @@
-"""Turn tickets: a waiting email's message carries what its first receive saw, so its turn needs no table read.
+"""Decisions without a read: a first email's first receive, and a waiting email's turn, on the container's view.
 
-``ticket_for`` decides, from a context read afresh, whether the email's state is plain enough to be taken for granted
-at its turn: new or simply waiting (no park reason, no earlier attempt, not released), the mailbox connected, the
-recipient not suppressed, and, for a follow-up, the email it answers already sent (or unknown to the table). Anything
-else goes without a ticket and is read again at its turn.
+``ticket_for`` decides whether a waiting email's state is plain enough to be taken for granted at its turn: new or
+simply waiting (no park reason, no earlier attempt, not released), the mailbox connected, the recipient not
+suppressed, and, for a follow-up, the email it answers already sent (or unknown to the table). Anything else goes
+without a ticket and is read again at its turn. A ticket written from a view is only what an earlier read saw, and
+is checked by the next write like every premise.
 
-``resume`` builds the context at the turn from the ticket and the container's last read of the mailbox
-(``MailboxSnapshot``), with the premises the claim's write checks (dal/premises.py). A gate that looked closed, a
-throttle not yet over or no recent snapshot: no context, the email is read as before.
+``resume`` builds a context from the ticket and the container's last read of the mailbox (``MailboxSnapshot``), with
+the premises the next write checks (dal/premises.py): for a first receive (``new``), the email is assumed unknown
+to the table. A gate that looked closed, a throttle not yet over or no recent view: no context, the email is read.
 """
 
 from __future__ import annotations
