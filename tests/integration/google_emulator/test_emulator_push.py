@@ -114,6 +114,8 @@ def test_a_refused_push_is_retried_with_backoff_until_acknowledged(world, api, e
     api.users().watch(userId="me", body={"topicName": TOPIC, "labelIds": ["INBOX"]}).execute()
     world.deliver(REP, **{"from": PROSPECT, "subject": "Re: Hi", "text": "ok"})
     _wait(lambda: len(endpoint.received) == 3)
+    # The emulator records an answer once its request returns, a moment after the endpoint has seen it.
+    _wait(lambda: len(world.get("push/deliveries")["deliveries"][0]["statuses"]) == 3)
     (delivery,) = world.get("push/deliveries")["deliveries"]
     assert delivery["statuses"] == [503, 500, 204]
     assert delivery["acknowledged"]
