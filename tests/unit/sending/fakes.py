@@ -18,7 +18,7 @@ from gmail_integration.models.domain import (
     Gates,
 )
 from gmail_integration.models.gmail import AddedMessage, MessageHeaders, SentMessage
-from gmail_integration.models.gmail_errors import GmailError
+from gmail_integration.models.gmail_errors import AuthorizationLostError, GmailError
 from gmail_integration.models.profile import Profile
 from gmail_integration.models.send_context import MailboxSnapshot, SendContext
 from gmail_integration.models.threads import ThreadLook
@@ -142,8 +142,13 @@ class FakeGmail:
     header_errors: list[GmailError] = field(default_factory=list)
     """Raised by the next header reads, in order (Gmail's per-user quota during a recovery search)."""
 
+    revoked: set[bytes] = field(default_factory=set)
+    """Refresh tokens (by ciphertext) Google no longer honours: a refresh with one is refused."""
+
     def ready(self, connection: Connection) -> None:
-        """The fake's token is always valid."""
+        """A due token refresh: refused for a revoked grant, otherwise always valid."""
+        if connection.refresh_token_ciphertext in self.revoked:
+            raise AuthorizationLostError("token_revoked")
 
     def send(self, connection: Connection, raw: bytes, thread_id: str | None) -> SentMessage:
         if self.errors:

@@ -12,7 +12,7 @@ from email import message_from_bytes
 from email.policy import default
 
 from gmail_integration.models.commands import SendEmailV1
-from gmail_integration.models.domain import BillingStatus, EmailStatus
+from gmail_integration.models.domain import BillingStatus, ConnectionStatus, EmailStatus
 from gmail_integration.models.pacing import PaceSettings
 from gmail_integration.models.profile import Profile
 from gmail_integration.models.suppressions import SuppressionReason
@@ -234,3 +234,16 @@ def test_a_follow_up_s_first_receive_reads_its_thread_from_the_table(h: Harness)
     reads = h.world.reads
     h.deliver(email(1, in_reply_to_activity_id="act_0", subject="Re: x"))
     assert h.world.reads == reads + 1
+
+
+def test_a_grant_revoked_and_reconnected_since_the_view_never_marks_the_new_connection(h: Harness) -> None:
+    assert h.deliver(email(0)) is SendOutcome.SENT  # the container's view now holds this connection
+    assert h.world.connection is not None
+    old = h.world.connection
+    h.gmail.revoked.add(b"x")  # the user revoked the grant, then connected again
+    h.world.connection = old.model_copy(
+        update={"refresh_token_ciphertext": b"y", "connected_at": old.connected_at.replace(day=20)}  # type: ignore[union-attr]
+    )
+    assert h.deliver(email(1)) is SendOutcome.SENT, "read afresh: sent with the new grant"
+    assert h.world.authorization_losses == []
+    assert h.world.connection.status is ConnectionStatus.CONNECTED

@@ -467,7 +467,11 @@ class SendEmail:
         """Google answered, so nothing was sent: decide between retry, park and fail. Without ``unclaimed`` the
         answer was to this delivery's own send, so its claim is given back. With it (a Gmail call before the claim:
         the thread check, the token refresh) an earlier attempt's marks are left alone, since that attempt may still
-        be in Gmail, and a park first looks for it there (``_park_settled``)."""
+        be in Gmail, and a park first looks for it there (``_park_settled``). An answer to a call made on a context
+        built without a read is not acted on: the connection it used may be one the user has since replaced (a
+        revoked grant there must not mark the new one), so the email is read and decided afresh."""
+        if unclaimed is not None and unclaimed.premises is not None:
+            raise StaleContextError(f"Gmail answered {type(error).__name__} on the container's view of the mailbox")
         ws, act = command.workspace_id, command.activity_id
         claimed = unclaimed is None
 
