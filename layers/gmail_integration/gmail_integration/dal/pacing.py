@@ -30,7 +30,7 @@ def pace_key(workspace_id: str) -> dict[str, str]:
     return {"pk": keys.workspace_pk(workspace_id), "sk": keys.PACE_SK}
 
 
-def _number(value: float) -> Decimal:
+def as_number(value: float) -> Decimal:
     return Decimal(str(round(value, 3)))
 
 
@@ -81,20 +81,20 @@ class DynamoMailboxPace:
                     workspace_id,
                     UpdateExpression="SET next_slot = next_slot + :step",
                     ConditionExpression="next_slot >= :earliest",
-                    ExpressionAttributeValues={":step": _number(step), ":earliest": _number(earliest)},
+                    ExpressionAttributeValues={":step": as_number(step), ":earliest": as_number(earliest)},
                     ReturnValues="UPDATED_NEW",
                 )
                 if written:
-                    return float(item["next_slot"]) - float(_number(step))
+                    return float(item["next_slot"]) - float(as_number(step))
             else:
                 written, item = self._update(
                     workspace_id,
                     UpdateExpression="SET next_slot = :after",
                     ConditionExpression="attribute_not_exists(next_slot) OR next_slot < :earliest",
-                    ExpressionAttributeValues={":after": _number(earliest + step), ":earliest": _number(earliest)},
+                    ExpressionAttributeValues={":after": as_number(earliest + step), ":earliest": as_number(earliest)},
                 )
                 if written:
-                    return float(_number(earliest))
+                    return float(as_number(earliest))
             ahead = not ahead  # another worker moved the cursor across `earliest` meanwhile: the other form holds
         raise RuntimeError("the pace cursor kept moving; the message is retried")
 
@@ -119,7 +119,7 @@ class DynamoMailboxPace:
         values: dict[str, Any] = {}
         if settings.min_gap_s is not None:
             assignments.append("min_gap_s = :gap")
-            values[":gap"] = _number(settings.min_gap_s)
+            values[":gap"] = as_number(settings.min_gap_s)
         if settings.max_per_hour is not None:
             assignments.append("max_per_hour = :cap")
             values[":cap"] = settings.max_per_hour
@@ -147,8 +147,8 @@ def take_update(now: float, interval: float, max_per_hour: int, same_window: boo
     thought, tries the other (dal/turns.py does the same inside its transaction)."""
     window = window_of(now)
     values: dict[str, Any] = {
-        ":now": _number(now),
-        ":pair_cutoff": _number(now - GMAIL_PAIR_WINDOW_S),
+        ":now": as_number(now),
+        ":pair_cutoff": as_number(now - GMAIL_PAIR_WINDOW_S),
         ":win": window,
         ":one": 1,
         ":never": 0,
@@ -156,7 +156,7 @@ def take_update(now: float, interval: float, max_per_hour: int, same_window: boo
     gap_ok = "(attribute_not_exists(prev_send) OR prev_send <= :pair_cutoff)"
     if interval > 0:
         gap_ok += " AND (attribute_not_exists(last_send) OR last_send <= :cutoff)"
-        values[":cutoff"] = _number(now - interval)
+        values[":cutoff"] = as_number(now - interval)
     stamp = "SET prev_send = if_not_exists(last_send, :never), last_send = :now"
     if same_window:
         condition = f"#w = :win AND {gap_ok}"

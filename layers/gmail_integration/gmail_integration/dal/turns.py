@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -27,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from gmail_integration.dal.items import Item
 from gmail_integration.dal.ledger import DynamoEmailLedger, claim_answer, claim_update, wait_update
-from gmail_integration.dal.pacing import DynamoMailboxPace, pace_from_item, pace_key, take_update
+from gmail_integration.dal.pacing import DynamoMailboxPace, as_number, pace_from_item, pace_key, take_update
 from gmail_integration.dal.premises import premise_checks
 from gmail_integration.dal.slot_pool import SlotPool, block_size
 from gmail_integration.dal.snapshots import MailboxSnapshots
@@ -81,19 +80,15 @@ def transact(table: Table, parts: list[dict[str, Any]], checks: list[dict[str, A
 
 
 def _reservation(workspace_id: str, table_name: str, cursor: float | None, slot: float, step: float) -> dict[str, Any]:
-    seen = {":seen": _decimal(cursor)} if cursor is not None else {}
+    seen = {":seen": as_number(cursor)} if cursor is not None else {}
     return {
         "TableName": table_name,
         "Key": pace_key(workspace_id),
         "UpdateExpression": "SET next_slot = :after",
         "ConditionExpression": "next_slot = :seen" if cursor is not None else "attribute_not_exists(next_slot)",
-        "ExpressionAttributeValues": {":after": _decimal(slot + step), **seen},
+        "ExpressionAttributeValues": {":after": as_number(slot + step), **seen},
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }
-
-
-def _decimal(value: float) -> Decimal:
-    return Decimal(str(_ms(value)))
 
 
 _THIS_PAYLOAD = "(attribute_not_exists(payload_hash) OR payload_hash = :hash)"
@@ -128,7 +123,7 @@ def _same_policy(update: dict[str, Any], hint: PaceState) -> dict[str, Any]:
             terms.append(f"attribute_not_exists({name})")
         else:
             terms.append(f"{name} = :seen_{name}")
-            values[f":seen_{name}"] = _decimal(value) if isinstance(value, float) else value
+            values[f":seen_{name}"] = as_number(value) if isinstance(value, float) else value
     return {**update, "ConditionExpression": " AND ".join(terms)}
 
 
@@ -154,6 +149,21 @@ class DynamoTurnBook:
             return []
         return premise_checks(self._table.name, command.workspace_id, command.activity_id, premises)
 
+    def _wait_record(
+        self,
+        command: SendEmailV1,
+        payload_hash: str,
+        slot: float,
+        now: datetime,
+        reason: WaitReason,
+        premises: Premises | None,
+    ) -> dict[str, Any]:
+        """The wait's record as a transaction part; on a context built without a read, only for this payload."""
+        record = wait_update(self._table.name, command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash)
+        if premises is not None:
+            record["ConditionExpression"] = f"({record['ConditionExpression']}) AND {_THIS_PAYLOAD}"
+        return record
+
     def book_wait(
         self,
         command: SendEmailV1,
@@ -171,18 +181,14 @@ class DynamoTurnBook:
         ``premises`` (a context built without a read), they are checked in the same transaction and the email must
         carry this payload; either failing raises ``StaleContextError`` with nothing written.
         """
-        cursor = seen.next_slot
         earliest = _ms(earliest)
-        checks = self._checks(command, premises)
         if self._pool is not None and block_size(step) > 1:
             return self._book_from_pool(command, payload_hash, earliest, step, seen, now, reason, premises)
+        cursor = seen.next_slot
+        checks = self._checks(command, premises)
         for _ in range(_ATTEMPTS):
             slot = max(cursor, earliest) if cursor is not None else earliest
-            record = wait_update(
-                self._table.name, command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash
-            )
-            if premises is not None:
-                record["ConditionExpression"] = f"({record['ConditionExpression']}) AND {_THIS_PAYLOAD}"
+            record = self._wait_record(command, payload_hash, slot, now, reason, premises)
             parts = [_reservation(command.workspace_id, self._table.name, cursor, slot, step), record]
             try:
                 transact(self._table, parts, checks)
@@ -226,11 +232,9 @@ class DynamoTurnBook:
             self._pool.fill(ws, slots[1:])
             self._snapshots.note_pace(ws, replace(seen, next_slot=_ms(first + block * step)))
             slot = slots[0]
-        until = datetime.fromtimestamp(slot, UTC)
         if premises is None:
-            return slot, self._ledger.record_wait(command, now, until, reason, payload_hash)
-        record = wait_update(self._table.name, command, now, until, reason, payload_hash)
-        record["ConditionExpression"] = f"({record['ConditionExpression']}) AND {_THIS_PAYLOAD}"
+            return slot, self._ledger.record_wait(command, now, datetime.fromtimestamp(slot, UTC), reason, payload_hash)
+        record = self._wait_record(command, payload_hash, slot, now, reason, premises)
         try:
             transact(self._table, [record], self._checks(command, premises))
         except Cancelled:
@@ -262,9 +266,7 @@ class DynamoTurnBook:
         guard, guard_values = _as_read(seen)
         email_part["ConditionExpression"] = f"({email_part['ConditionExpression']}) AND {guard}"
         email_part["ExpressionAttributeValues"].update(guard_values)
-        checks = (
-            premise_checks(self._table.name, command.workspace_id, command.activity_id, premises) if premises else []
-        )
+        checks = self._checks(command, premises)
         state = hint
         for _ in range(2):
             pace_part = {

@@ -231,6 +231,7 @@ class SendEmail:
             # Another delivery just heard "slow down" for this mailbox: wait with it instead of asking again.
             wait = (connection.throttled_until - self.clock()).total_seconds()
             raise RetryLaterError("Gmail rate limit for this mailbox", spread(wait))
+        stored = context.earlier.rfc_message_id if context.earlier else None  # before the thread check teaches it
         if self.stop_on_reply is not None and not context.recipient_suppressed:
             try:
                 look = self.stop_on_reply(command, context, connection)
@@ -239,10 +240,7 @@ class SendEmail:
                 return self._on_gmail_error(command, error, digest, unclaimed=context)
             if look.verdict is ThreadVerdict.REPLIED:
                 return self._park_settled(command, context, ParkReason.PROSPECT_REPLIED, digest)
-            stored = context.earlier.rfc_message_id if context.earlier else None
             context = self._learned(context, look)
-            return self._send(command, context, connection, digest, first=slot is None, stored_rfc=stored)
-        stored = context.earlier.rfc_message_id if context.earlier else None
         return self._send(command, context, connection, digest, first=slot is None, stored_rfc=stored)
 
     def _park_settled(
@@ -298,7 +296,7 @@ class SendEmail:
             context = replace(context, recipient_suppressed=True)
         earlier = context.earlier
         if look.parent_message_id and earlier is not None and not earlier.rfc_message_id:
-            # Kept with the SENT record (``_parent``), not written now: the write is free there, and by then a
+            # Kept with the SENT record (``_Attempt.parent``), not written now: the write is free there, and by then a
             # ticket's view of the earlier email has been checked by the claim.
             context = replace(context, earlier=earlier.model_copy(update={"rfc_message_id": look.parent_message_id}))
         return context

@@ -106,9 +106,9 @@ class MailboxTurns:
         cursor, proposed Message-ID). A context built without a read whose premises no longer hold raises
         ``StaleContextError``. ``first``: a first receive, whose missed slot is a recorded wait, never a sleep."""
         state = context.pace
+        policy = self.policy(state)
         ticket = ticket_for(command, context)
         for _ in range(_TAKE_ATTEMPTS):
-            policy = self.policy(state)  # a failed take answers the pace item as it stands, settings included
             moment = self.clock()
             now = epoch(moment)
             pace = (policy.gap, policy.max_per_hour, state)
@@ -124,13 +124,13 @@ class MailboxTurns:
                 self.take(command, replace(context, pace=state), digest)
                 return claim_apart()
             state = taken.pace
+            policy = self.policy(state)  # a failed take answers the pace item as it stands, settings included
             count("PaceSlotsMissed")
-            turn = free_at(state, self.policy(state), now)
+            turn = free_at(state, policy, now)
             if first and turn.at > now:
                 reason = turn.reason or WaitReason.MAILBOX_PACE
-                self.wait(command, digest, turn.at, reason, state, self.policy(state), ticket, context.premises)
+                self.wait(command, digest, turn.at, reason, state, policy, ticket, context.premises)
             self._wait_or_sleep(command, digest, turn, state, policy, now, ticket, context.premises)
-        policy = self.policy(state)
         turn = free_at(state, policy, epoch(self.clock()))
         reason = turn.reason or WaitReason.MAILBOX_PACE
         self.wait(command, digest, turn.at, reason, state, policy, ticket, context.premises)
